@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// run executes the CLI with args and returns stdout, stderr and the error.
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := NewRootCommand(&out, &errb, args)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), errb.String(), err
+}
+
+func TestVersionJSON(t *testing.T) {
+	out, _, err := run(t, "version", "--json", "--threads", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v VersionInfo
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("version --json is not JSON: %v\n%s", err, out)
+	}
+	if v.Version == "" || v.Threads != 1 || !strings.Contains(v.Platform, "/") {
+		t.Fatalf("unexpected version info %+v", v)
+	}
+	switch v.GEMMPath {
+	case "avx512", "avx2", "generic":
+	default:
+		t.Fatalf("gemm_path %q is not one of avx512, avx2, generic", v.GEMMPath)
+	}
+}
+
+func TestVersionTableInChinese(t *testing.T) {
+	out, _, err := run(t, "--lang", "zh", "version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "版本") || !strings.Contains(out, "线程数") {
+		t.Fatalf("Chinese table lacks translated labels:\n%s", out)
+	}
+}
+
+func TestBadGlobalFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lang", "fr", "version"}, "--lang"},
+		{[]string{"--threads", "0", "version"}, "--threads 0"},
+		{[]string{"--threads", "-3", "version"}, "--threads -3"},
+		{[]string{"bench", "gemm", "--sizes", "12,abc"}, `"abc"`},
+		{[]string{"bench", "gemm", "--sizes", "0"}, `"0"`},
+		{[]string{"nosuch"}, "unknown command"},
+	} {
+		_, _, err := run(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one mentioning %s", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestThreadsFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		v       string
+		want    int
+		wantErr bool
+	}{{"", 0, false}, {"3", 3, false}, {"0", 0, true}, {"x", 0, true}, {"-1", 0, true}} {
+		n, err := threadsFromEnv(func(string) string { return tc.v })
+		if n != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("KAIWU_NUM_THREADS=%q: got %d, %v", tc.v, n, err)
+		}
+	}
+}
+
+func TestLang(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, tc := range []struct {
+		env  map[string]string
+		want Lang
+	}{
+		{map[string]string{"LANG": "zh_CN.UTF-8"}, LangZH},
+		{map[string]string{"LANG": "en_US.UTF-8"}, LangEN},
+		{map[string]string{"LC_ALL": "en_GB", "LANG": "zh_CN"}, LangEN},
+		{map[string]string{"LC_MESSAGES": "zh_TW.UTF-8"}, LangZH},
+		{map[string]string{"LANG": "de_DE"}, LangEN},
+		{map[string]string{}, LangEN},
+	} {
+		if got := LangFromEnv(env(tc.env)); got != tc.want {
+			t.Errorf("%v: got %s, want %s", tc.env, got, tc.want)
+		}
+	}
+	if l, ok := langFromArgs([]string{"bench", "--lang=zh"}); !ok || l != LangZH {
+		t.Errorf("langFromArgs(--lang=zh) = %v, %v", l, ok)
+	}
+}
+
+func TestEveryMessageHasBothLanguages(t *testing.T) {
+	for k, m := range messages {
+		if strings.TrimSpace(m[0]) == "" || strings.TrimSpace(m[1]) == "" {
+			t.Errorf("message %q lacks a translation: %q", k, m)
+		}
+	}
+	if T(LangZH, "no.such.key") != "no.such.key" {
+		t.Error("unknown keys must be shown as is")
+	}
+}
+
+func TestTableAlignsWideCharacters(t *testing.T) {
+	var b bytes.Buffer
+	tab := Table{Header: []string{"名称", "n"}, Rows: [][]string{{"a", "1"}, {"训练准确率", "100"}}, Right: map[int]bool{1: true}}
+	if err := tab.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "名称          n\n" +
+		"----------  ---\n" +
+		"a             1\n" +
+		"训练准确率  100\n"
+	if b.String() != want {
+		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

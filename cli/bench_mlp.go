@@ -2,8 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"strconv"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"

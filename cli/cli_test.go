@@ -125,3 +125,71 @@ func TestTableAlignsWideCharacters(t *testing.T) {
 		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+func TestDemoMLPJSON(t *testing.T) {
+	out, errOut, err := run(t, "demo", "mlp", "--json", "--epochs", "60", "--points", "100", "--hidden", "32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r DemoMLPResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("demo mlp --json is not JSON (progress must go to stderr): %v\n%s", err, out)
+	}
+	if r.TrainSamples != 160 || r.TestSamples != 40 || len(r.LossCurve) != 60 || r.Parameters != 2*32+32+32*32+32+32*2+2 {
+		t.Fatalf("unexpected summary %+v", r)
+	}
+	if r.TrainAccuracy < 0.9 {
+		t.Fatalf("train accuracy %.3f after 60 epochs", r.TrainAccuracy)
+	}
+	if !strings.Contains(errOut, "/60)") {
+		t.Fatalf("no progress bar on stderr: %q", errOut)
+	}
+}
+
+func TestDemoMLPRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"demo", "mlp", "--epochs", "0"},
+		{"demo", "mlp", "--points", "3"},
+		{"demo", "mlp", "--lr", "-1"},
+		{"demo", "mlp", "--batch", "0"},
+	} {
+		if _, _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), args[2]) {
+			t.Errorf("%v: error %v should name %s", args, err, args[2])
+		}
+	}
+}
+
+func TestBenchJSONFields(t *testing.T) {
+	out, _, err := run(t, "bench", "gemm", "--sizes", "32", "--rounds", "1", "--json", "--threads", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"op", "size", "threads", "gflops", "ms"} {
+		if _, ok := rs[0][k]; !ok {
+			t.Errorf("bench gemm --json lacks %q: %v", k, rs[0])
+		}
+	}
+	if rs[0]["gflops"].(float64) <= 0 {
+		t.Errorf("gflops %v", rs[0]["gflops"])
+	}
+	out, _, err = run(t, "bench", "mlp", "--batch", "8", "--rounds", "1", "--json", "--threads", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs = nil
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"op", "batch", "threads", "gflops", "ms", "allocs_per_step"} {
+		if _, ok := rs[0][k]; !ok {
+			t.Errorf("bench mlp --json lacks %q: %v", k, rs[0])
+		}
+	}
+	if a := rs[0]["allocs_per_step"].(float64); a != 0 {
+		t.Errorf("a warm MLP step allocates %.1f times", a)
+	}
+}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -65,4 +66,11 @@ func TestSplit(t *testing.T) {
 	if x[0] != tr.X[6] || x[3] != tr.X[11] || y[1] != tr.Y[5] {
 		t.Fatalf("batch copied the wrong samples: %v %v", x, y)
 	}
+}
+
+func ExampleTwoSpirals() {
+	d, _ := TwoSpirals(100, 1.5, 0.02, 1)
+	train, test, _ := d.Split(0.2, 2)
+	fmt.Println(d.Len(), d.Features, d.Classes, train.Len(), test.Len())
+	// Output: 200 2 2 160 40
 }

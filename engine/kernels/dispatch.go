@@ -67,6 +67,24 @@ type kernel struct {
 	// copyPanel, when non-nil, copies kc rows of nr floats into a packed
 	// B micro-panel (see copyPanel in kernel_amd64.s).
 	copyPanel func(kc int, src *float32, lds int, dst *float32, nr int)
+	// narrow, when non-nil, is a smaller-tile kernel of the same path used
+	// for shapes that would leave most of this kernel's tile empty (e.g.
+	// n = 10 with nr = 32); see pick.
+	narrow *kernel
+}
+
+// tileEfficiency is the fraction of the padded m×n tile grid that is real.
+func (k *kernel) tileEfficiency(m, n int) float64 {
+	return float64(m) / float64(roundUp(m, k.mr)) * float64(n) / float64(roundUp(n, k.nr))
+}
+
+// pick returns k or, when it wastes clearly less of its tiles on an
+// m×n output, k's narrow kernel.
+func (k *kernel) pick(m, n int) *kernel {
+	if k.narrow != nil && k.narrow.tileEfficiency(m, n) > 1.15*k.tileEfficiency(m, n) {
+		return k.narrow
+	}
+	return k
 }
 
 // paths holds the kernels this build/CPU supports, indexed by Path

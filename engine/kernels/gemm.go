@@ -139,7 +139,7 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		return
 	}
 
-	kern := activeKernel()
+	kern := activeKernel().pick(m, n)
 	t := Threads()
 	if t > 1 && m*n*k >= parallelWork {
 		j := getJob()

@@ -43,7 +43,10 @@ func registerArch() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		paths[PathAVX2] = &avx2Kernel
 	}
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		// Narrow outputs (n = 10, or m ≤ 16 rows) waste most of an 8×32
+		// tile; the 6×16 YMM kernel is then the better AVX-512-era choice.
+		avx512Kernel.narrow = &avx2Kernel
 		paths[PathAVX512] = &avx512Kernel
 	}
 }

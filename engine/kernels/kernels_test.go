@@ -25,6 +25,21 @@ func forEachPath(t *testing.T, f func(t *testing.T)) {
 			f(t)
 		})
 	}
+	// Paths with a narrow helper kernel route narrow shapes to it; run the
+	// main kernel alone too so that its edge handling is covered.
+	for _, p := range []Path{PathAVX2, PathAVX512} {
+		if !p.Available() || paths[p].narrow == nil {
+			continue
+		}
+		t.Run(p.String()+"-main-only", func(t *testing.T) {
+			defer ForcePath(p)()
+			k := paths[p]
+			saved := k.narrow
+			k.narrow = nil
+			defer func() { k.narrow = saved }()
+			f(t)
+		})
+	}
 }
 
 func withThreads(n int) (restore func()) {

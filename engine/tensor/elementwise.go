@@ -375,10 +375,7 @@ func unaryApply[T float](op opCode, d, s []T, p0, p1 float64) {
 		}
 	case opReLU:
 		for i, v := range s {
-			if v < 0 {
-				v = 0
-			}
-			d[i] = v
+			d[i] = max(v, 0) // branch-free; NaN stays NaN like torch.relu
 		}
 	case opLeakyReLU:
 		sl := T(p0)

@@ -228,35 +228,57 @@ func biasAct[T float](out, bias []T, n int, act kernels.Activation) {
 }
 
 func linearBackward(t *Tensor) {
+	relu := kernels.Activation(t.iarg[0]) == kernels.ActReLU
 	if t.dtype == Float64 {
-		linearGrad(t, t.f64, t.grad.f64, gemmRef[float64], func(p *Tensor) []float64 { return p.f64 },
-			func(p *Tensor) []float64 { return p.grad.f64 }, allocF64)
+		gm := t.grad.f64
+		if relu {
+			gm = allocF64(t.arena, len(gm), false)
+			for i, v := range t.grad.f64 {
+				if t.f64[i] > 0 {
+					gm[i] = v
+				} else {
+					gm[i] = 0
+				}
+			}
+		}
+		linearGrad(t, gm, gemmRef[float64], func(p *Tensor) []float64 { return p.f64 },
+			func(p *Tensor) []float64 { return p.grad.f64 })
 	} else {
-		linearGrad(t, t.f32, t.grad.f32, gemm32, func(p *Tensor) []float32 { return p.f32 },
-			func(p *Tensor) []float32 { return p.grad.f32 }, allocF32)
+		gm := t.grad.f32
+		if relu {
+			gm = allocF32(t.arena, len(gm), false)
+			reluMask32(gm, t.grad.f32, t.f32)
+		}
+		linearGrad(t, gm, gemm32, func(p *Tensor) []float32 { return p.f32 },
+			func(p *Tensor) []float32 { return p.grad.f32 })
 	}
 }
 
-func linearGrad[T float](t *Tensor, y, g []T,
+// reluMask32 sets dst[i] = g[i] where y[i] > 0 and 0 elsewhere, without
+// branches (random signs make a branch mispredict half the time).
+func reluMask32(dst, g, y []float32) {
+	g = g[:len(dst)]
+	y = y[:len(dst)]
+	for i := range dst {
+		b := math.Float32bits(y[i])
+		// top bit of (b|-b) is set iff b != 0; clearing b's own sign bit
+		// rejects negative values (and -0)
+		m := uint32(int32((b|-b)&^b) >> 31)
+		dst[i] = math.Float32frombits(math.Float32bits(g[i]) & m)
+	}
+}
+
+// linearGrad accumulates the gradients of Linear given gm, the output
+// gradient with the activation's mask applied.
+func linearGrad[T float](t *Tensor, gm []T,
 	gemm func(ta, tb bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int),
-	data, grad func(*Tensor) []T, alloc func(*Arena, int, bool) []T) {
+	data, grad func(*Tensor) []T) {
 	x, w, b := t.parents[0], t.parents[1], (*Tensor)(nil)
 	if len(t.parents) > 2 {
 		b = t.parents[2]
 	}
 	m, k := x.shape[0], x.shape[1]
 	nout := w.shape[0]
-	gm := g
-	if kernels.Activation(t.iarg[0]) == kernels.ActReLU {
-		gm = alloc(t.arena, len(g), false)
-		for i, v := range g {
-			if y[i] > 0 {
-				gm[i] = v
-			} else {
-				gm[i] = 0
-			}
-		}
-	}
 	tx, ldx, _ := matLayout(x)
 	tw, ldw, _ := matLayout(w)
 	if x.requiresGrad { // dx [m,k] += gm [m,nout] · W [nout,k]

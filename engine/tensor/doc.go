@@ -17,7 +17,9 @@
 // examples. Ops on one tensor are methods (x.Exp(), x.Sum(dims, keepdim),
 // x.Reshape(2, 3), x.Softmax(-1)); ops on several are functions (Add(a, b),
 // MatMul(a, b), Where(c, a, b), Concat(ts, dim), Linear(x, w, b, act),
-// CrossEntropy(logits, targets), MSE(p, q)). Elementwise binary ops
+// CrossEntropy(logits, targets), MSE(p, q)); the common one-tensor ops also
+// have function forms (ReLU(x), SumAll(x), Softmax(x, dim), ...), like
+// torch.relu(x) beside x.relu(). Elementwise binary ops
 // broadcast like NumPy/PyTorch. Views (Reshape of a contiguous tensor,
 // View, Transpose, T, Permute, Slice, Narrow, Squeeze, Unsqueeze, Expand,
 // Split, Chunk, Detach) share storage; other ops return new contiguous
@@ -35,7 +37,8 @@
 // t.Backward() (one-element t) or t.BackwardWithGrad(g) sorts the graph
 // topologically and runs the rules in reverse, accumulating into Grad()
 // across calls until ZeroGrad. Only leaves keep Grad (RetainGrad keeps a
-// non-leaf's). Broadcast inputs receive gradients summed back to their
+// non-leaf's). Unlike PyTorch the graph is kept after Backward, so a second
+// Backward over the same graph is allowed (and accumulates). Broadcast inputs receive gradients summed back to their
 // shape, views pass gradients to their base. NoGrad(f) / SetGradEnabled
 // switch recording off.
 //
@@ -43,7 +46,9 @@
 //
 // An Arena (NewArena, UseArena, Reset) recycles every tensor ops create,
 // so a training step — forward, backward, ZeroGrad, an optimizer update
-// through Data() — runs with zero allocations once warm. The grad mode and
+// through Data() — runs with zero allocations once warm. Create parameters
+// before UseArena (or with no arena in use): a tensor made from an arena
+// dies at its Reset. The grad mode and
 // the arena in use are process-wide (Go has no goroutine-local state):
 // drive a model from one goroutine at a time; the kernels underneath may
 // use many threads.

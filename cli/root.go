@@ -125,6 +125,7 @@ func NewRootCommand(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root.AddCommand(newVersionCommand(o))
 	root.AddCommand(newDemoCommand(o))
 	root.AddCommand(newBenchCommand(o))
+	root.AddCommand(newFinanceCommand(o))
 	return root
 }
 

@@ -44,9 +44,11 @@ func (p Path) Available() bool {
 	return p >= 0 && int(p) < len(paths) && paths[p] != nil
 }
 
-// kernelFunc computes one MR×NR tile: C = epilogue(packedA · packedB) over kc
-// steps. c points at the tile's top-left element, ldc is C's row stride.
-type kernelFunc func(kc int, a, b, c *float32, ldc int, ep *epilogue)
+// kernelFunc computes one MR×NR tile: C = epilogue(A · packedB) over kc
+// steps. Element (i, p) of A is at a[i*rsa + p*csa] (a packed micro-panel
+// has rsa = 1, csa = MR); b is a packed micro-panel; c points at the tile's
+// top-left element and ldc is C's row stride.
+type kernelFunc func(kc int, a *float32, rsa, csa int, b, c *float32, ldc int, ep *epilogue)
 
 // kernel describes one path: its micro-kernel and cache blocking.
 //

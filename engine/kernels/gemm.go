@@ -251,8 +251,14 @@ func (g *gemmCall) block(ws *workspace, i0, i1, j0, j1 int) {
 
 			for ic := i0; ic < i1; ic += mcb {
 				mc := min(mcb, i1-ic)
+				// With a single B micro-panel every A micro-panel is used
+				// once, so packing A costs as much as it saves: the kernel
+				// reads full A panels in place instead.
+				direct := nc <= nr
 				ap := ws.a[:roundUp(mc, mr)*kc]
-				packA(ap, g.a, g.lda, g.transA, ic, mc, pc, kc, kn)
+				if !direct {
+					packA(ap, g.a, g.lda, g.transA, ic, mc, pc, kc, kn)
+				}
 				for jr := 0; jr < nc; jr += nr {
 					nrr := min(nr, nc-jr)
 					bpanel := &bp[jr*kc]
@@ -261,12 +267,23 @@ func (g *gemmCall) block(ws *workspace, i0, i1, j0, j1 int) {
 					}
 					for ir := 0; ir < mc; ir += mr {
 						mrr := min(mr, mc-ir)
-						apanel := &ap[ir*kc]
+						apanel, rsa, csa := &ap[ir*kc], 1, mr
+						if direct {
+							switch row := ic + ir; {
+							case mrr < mr:
+								packA(ap, g.a, g.lda, g.transA, row, mrr, pc, kc, kn)
+								apanel = &ap[0]
+							case g.transA:
+								apanel, rsa, csa = &g.a[pc*g.lda+row], 1, g.lda
+							default:
+								apanel, rsa, csa = &g.a[row*g.lda+pc], g.lda, 1
+							}
+						}
 						ci := (ic+ir)*g.ldc + jc + jr
 						if mrr == mr && nrr == nr {
-							kn.fn(kc, apanel, bpanel, &g.c[ci], g.ldc, ep)
+							kn.fn(kc, apanel, rsa, csa, bpanel, &g.c[ci], g.ldc, ep)
 						} else {
-							g.edgeTile(ws, kc, apanel, bpanel, ci, mrr, nrr, ep)
+							g.edgeTile(ws, kc, apanel, rsa, csa, bpanel, ci, mrr, nrr, ep)
 						}
 					}
 				}
@@ -279,7 +296,7 @@ func (g *gemmCall) block(ws *workspace, i0, i1, j0, j1 int) {
 // through the workspace's scratch tile: the valid part of C (and of the
 // bias) is copied in, the full tile is computed, and the valid part is
 // copied back.
-func (g *gemmCall) edgeTile(ws *workspace, kc int, ap, bp *float32, ci, mrr, nrr int, ep *epilogue) {
+func (g *gemmCall) edgeTile(ws *workspace, kc int, ap *float32, rsa, csa int, bp *float32, ci, mrr, nrr int, ep *epilogue) {
 	nr := g.kern.nr
 	tile := ws.tile[:g.kern.mr*nr]
 	if ep.flags&epBeta != 0 {
@@ -295,7 +312,7 @@ func (g *gemmCall) edgeTile(ws *workspace, kc int, ap, bp *float32, ci, mrr, nrr
 		clear(bias[nrr:])
 		e.bias = &bias[0]
 	}
-	g.kern.fn(kc, ap, bp, &tile[0], nr, e)
+	g.kern.fn(kc, ap, rsa, csa, bp, &tile[0], nr, e)
 	for i := 0; i < mrr; i++ {
 		copy(g.c[ci+i*g.ldc:ci+i*g.ldc+nrr], tile[i*nr:])
 	}

@@ -8,13 +8,13 @@ import "golang.org/x/sys/cpu"
 // 16 ZMM accumulators.
 //
 //go:noescape
-func kernel8x32AVX512(kc int, a, b, c *float32, ldc int, ep *epilogue)
+func kernel8x32AVX512(kc int, a *float32, rsa, csa int, b, c *float32, ldc int, ep *epilogue)
 
 // kernel6x16AVX2 is the AVX2+FMA micro-kernel (kernel_amd64.s): 6×16 tile,
 // 12 YMM accumulators.
 //
 //go:noescape
-func kernel6x16AVX2(kc int, a, b, c *float32, ldc int, ep *epilogue)
+func kernel6x16AVX2(kc int, a *float32, rsa, csa int, b, c *float32, ldc int, ep *epilogue)
 
 // transpose8 is the packing helper in kernel_amd64.s: dst[p*ldd+i] =
 // src[i*lds+p] for i < rows (6 or 8) and p < kc8 (a multiple of 8).

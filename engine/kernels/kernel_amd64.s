@@ -4,11 +4,16 @@
 
 // Micro-kernels for the blocked SGEMM driver (see gemm.go).
 //
-// Each call computes one MR×NR tile of C from a packed A micro-panel
-// (kc steps of MR floats, see packA) and a packed B micro-panel (kc steps of
-// NR floats, see packB), then applies the epilogue described by *ep:
+// Each call computes one MR×NR tile of C from kc steps of A and a packed B
+// micro-panel (kc steps of NR floats, see packB), then applies the epilogue
+// described by *ep:
 //
 //	C = act(alpha*acc + beta*C + bias)
+//
+// A is addressed with strides: element (i, p) of the tile's rows is at
+// a + i*rsa + p*csa (in floats). A packed micro-panel has rsa = 1, csa = MR;
+// the driver can also point the kernel straight at A (rsa = lda, csa = 1, or
+// rsa = 1, csa = lda when transposed) when packing would not pay.
 //
 // epilogue layout (must match type epilogue in gemm.go):
 //	0(ep)  alpha float32
@@ -17,10 +22,31 @@
 //	16(ep) bias  *float32 (NR floats, valid when flag 2 is set)
 //
 // C is never read when flag 1 is clear, so NaNs in C do not propagate.
+//
+// Common registers: SI = A row 0, R12 = A row 4, R9 = rsa and R10 = 3*rsa
+// (bytes), R13 = csa (bytes), DI = packed B, DX = C, R8 = ldc (bytes),
+// R14 = ep, BX/CX = k counters. After the k loop R10 walks the rows of C
+// and R11 holds the bias pointer.
 
 #define EP_BETA 1
 #define EP_BIAS 2
 #define EP_RELU 4
+
+// Loads the arguments shared by both kernels and sets up the A row bases.
+#define KERNEL_ARGS \
+	MOVQ kc+0(FP), CX; \
+	MOVQ a+8(FP), SI; \
+	MOVQ rsa+16(FP), R9; \
+	MOVQ csa+24(FP), R13; \
+	MOVQ b+32(FP), DI; \
+	MOVQ c+40(FP), DX; \
+	MOVQ ldc+48(FP), R8; \
+	MOVQ ep+56(FP), R14; \
+	SHLQ $2, R9; \
+	SHLQ $2, R13; \
+	SHLQ $2, R8; \
+	LEAQ (R9)(R9*2), R10; \
+	LEAQ (SI)(R9*4), R12
 
 // ---------------------------------------------------------------------------
 // AVX-512: 8×32 tile.
@@ -30,31 +56,36 @@
 //	          (columns 16..31)
 //	Z16, Z17  the current k-step's 32 B values
 //	Z18..Z25  broadcasts of the 8 A values of the k-step
-//	SI = packed A, DI = packed B, CX = k counter, DX = C, R8 = ldc in bytes
+//
+// Per k-step: 2 loads of B, 8 broadcasts of A, 16 FMAs. On Zen 4 (one
+// 512-bit FMA per cycle, 4-cycle latency) the 16 independent accumulators
+// keep the FMA pipes busy; the loads stay well under the 2-per-cycle limit.
 
-#define K512(ao, bo) \
+#define K512(bo) \
 	VMOVUPS      bo(DI), Z16; \
 	VMOVUPS      bo+64(DI), Z17; \
-	VBROADCASTSS ao(SI), Z18; \
-	VBROADCASTSS ao+4(SI), Z19; \
+	VBROADCASTSS (SI), Z18; \
+	VBROADCASTSS (SI)(R9*1), Z19; \
 	VFMADD231PS  Z16, Z18, Z0; \
 	VFMADD231PS  Z17, Z18, Z1; \
-	VBROADCASTSS ao+8(SI), Z20; \
+	VBROADCASTSS (SI)(R9*2), Z20; \
 	VFMADD231PS  Z16, Z19, Z2; \
 	VFMADD231PS  Z17, Z19, Z3; \
-	VBROADCASTSS ao+12(SI), Z21; \
+	VBROADCASTSS (SI)(R10*1), Z21; \
 	VFMADD231PS  Z16, Z20, Z4; \
 	VFMADD231PS  Z17, Z20, Z5; \
-	VBROADCASTSS ao+16(SI), Z22; \
+	VBROADCASTSS (R12), Z22; \
 	VFMADD231PS  Z16, Z21, Z6; \
 	VFMADD231PS  Z17, Z21, Z7; \
-	VBROADCASTSS ao+20(SI), Z23; \
+	VBROADCASTSS (R12)(R9*1), Z23; \
 	VFMADD231PS  Z16, Z22, Z8; \
 	VFMADD231PS  Z17, Z22, Z9; \
-	VBROADCASTSS ao+24(SI), Z24; \
+	VBROADCASTSS (R12)(R9*2), Z24; \
 	VFMADD231PS  Z16, Z23, Z10; \
 	VFMADD231PS  Z17, Z23, Z11; \
-	VBROADCASTSS ao+28(SI), Z25; \
+	VBROADCASTSS (R12)(R10*1), Z25; \
+	ADDQ         R13, SI; \
+	ADDQ         R13, R12; \
 	VFMADD231PS  Z16, Z24, Z12; \
 	VFMADD231PS  Z17, Z24, Z13; \
 	VFMADD231PS  Z16, Z25, Z14; \
@@ -71,6 +102,7 @@
 	VADDPS Z16, r0, r0; \
 	VADDPS Z17, r1, r1
 
+// max(x, 0) with x as the second source so that NaN propagates.
 #define RELU512(r0, r1) \
 	VMAXPS r0, Z16, r0; \
 	VMAXPS r1, Z16, r1
@@ -85,26 +117,20 @@
 	PREFETCHT0 64(reg); \
 	ADDQ       R8, reg
 
-// func kernel8x32AVX512(kc int, a, b, c *float32, ldc int, ep *epilogue)
-TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-48
-	MOVQ kc+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	MOVQ ep+40(FP), R9
-	SHLQ $2, R8
+// func kernel8x32AVX512(kc int, a *float32, rsa, csa int, b, c *float32, ldc int, ep *epilogue)
+TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-64
+	KERNEL_ARGS
 
 	// Touch the C tile early so its lines are in flight during the k loop.
-	MOVQ DX, R10
-	PF2(R10)
-	PF2(R10)
-	PF2(R10)
-	PF2(R10)
-	PF2(R10)
-	PF2(R10)
-	PF2(R10)
-	PF2(R10)
+	MOVQ DX, R11
+	PF2(R11)
+	PF2(R11)
+	PF2(R11)
+	PF2(R11)
+	PF2(R11)
+	PF2(R11)
+	PF2(R11)
+	PF2(R11)
 
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -128,11 +154,10 @@ TEXT ·kernel8x32AVX512(SB), NOSPLIT, $0-48
 	JZ   tail512
 
 loop512:
-	K512(0, 0)
-	K512(32, 128)
-	K512(64, 256)
-	K512(96, 384)
-	ADDQ $128, SI
+	K512(0)
+	K512(128)
+	K512(256)
+	K512(384)
 	ADDQ $512, DI
 	DECQ BX
 	JNZ  loop512
@@ -142,15 +167,14 @@ tail512:
 	JZ   epi512
 
 loop512t:
-	K512(0, 0)
-	ADDQ $32, SI
+	K512(0)
 	ADDQ $128, DI
 	DECQ CX
 	JNZ  loop512t
 
 epi512:
 	// acc *= alpha
-	VBROADCASTSS 0(R9), Z16
+	VBROADCASTSS 0(R14), Z16
 	VMULPS       Z16, Z0, Z0
 	VMULPS       Z16, Z1, Z1
 	VMULPS       Z16, Z2, Z2
@@ -168,10 +192,10 @@ epi512:
 	VMULPS       Z16, Z14, Z14
 	VMULPS       Z16, Z15, Z15
 
-	MOVL  8(R9), AX
+	MOVL  8(R14), AX
 	TESTL $EP_BETA, AX
 	JZ    nobeta512
-	VBROADCASTSS 4(R9), Z17
+	VBROADCASTSS 4(R14), Z17
 	MOVQ  DX, R10
 	BETA512(Z0, Z1)
 	BETA512(Z2, Z3)
@@ -185,7 +209,7 @@ epi512:
 nobeta512:
 	TESTL $EP_BIAS, AX
 	JZ    nobias512
-	MOVQ  16(R9), R11
+	MOVQ  16(R14), R11
 	VMOVUPS (R11), Z16
 	VMOVUPS 64(R11), Z17
 	BIAS512(Z0, Z1)
@@ -231,24 +255,29 @@ norelu512:
 //	          (columns 8..15)
 //	Y12, Y13  the current k-step's 16 B values
 //	Y14, Y15  broadcasts of A values (alternating)
+//
+// Per k-step: 2 loads of B, 6 broadcasts, 12 FMAs; 12 accumulators cover
+// the FMA latency × throughput of Haswell..Zen 4 (4-5 cycles × 2 per cycle).
 
-#define K256(ao, bo) \
+#define K256(bo) \
 	VMOVUPS      bo(DI), Y12; \
 	VMOVUPS      bo+32(DI), Y13; \
-	VBROADCASTSS ao(SI), Y14; \
-	VBROADCASTSS ao+4(SI), Y15; \
+	VBROADCASTSS (SI), Y14; \
+	VBROADCASTSS (SI)(R9*1), Y15; \
 	VFMADD231PS  Y12, Y14, Y0; \
 	VFMADD231PS  Y13, Y14, Y1; \
-	VBROADCASTSS ao+8(SI), Y14; \
+	VBROADCASTSS (SI)(R9*2), Y14; \
 	VFMADD231PS  Y12, Y15, Y2; \
 	VFMADD231PS  Y13, Y15, Y3; \
-	VBROADCASTSS ao+12(SI), Y15; \
+	VBROADCASTSS (SI)(R10*1), Y15; \
 	VFMADD231PS  Y12, Y14, Y4; \
 	VFMADD231PS  Y13, Y14, Y5; \
-	VBROADCASTSS ao+16(SI), Y14; \
+	VBROADCASTSS (R12), Y14; \
 	VFMADD231PS  Y12, Y15, Y6; \
 	VFMADD231PS  Y13, Y15, Y7; \
-	VBROADCASTSS ao+20(SI), Y15; \
+	VBROADCASTSS (R12)(R9*1), Y15; \
+	ADDQ         R13, SI; \
+	ADDQ         R13, R12; \
 	VFMADD231PS  Y12, Y14, Y8; \
 	VFMADD231PS  Y13, Y14, Y9; \
 	VFMADD231PS  Y12, Y15, Y10; \
@@ -277,23 +306,17 @@ norelu512:
 	PREFETCHT0 60(reg); \
 	ADDQ       R8, reg
 
-// func kernel6x16AVX2(kc int, a, b, c *float32, ldc int, ep *epilogue)
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
-	MOVQ kc+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	MOVQ ep+40(FP), R9
-	SHLQ $2, R8
+// func kernel6x16AVX2(kc int, a *float32, rsa, csa int, b, c *float32, ldc int, ep *epilogue)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-64
+	KERNEL_ARGS
 
-	MOVQ DX, R10
-	PF1(R10)
-	PF1(R10)
-	PF1(R10)
-	PF1(R10)
-	PF1(R10)
-	PF1(R10)
+	MOVQ DX, R11
+	PF1(R11)
+	PF1(R11)
+	PF1(R11)
+	PF1(R11)
+	PF1(R11)
+	PF1(R11)
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -313,11 +336,10 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	JZ   tail256
 
 loop256:
-	K256(0, 0)
-	K256(24, 64)
-	K256(48, 128)
-	K256(72, 192)
-	ADDQ $96, SI
+	K256(0)
+	K256(64)
+	K256(128)
+	K256(192)
 	ADDQ $256, DI
 	DECQ BX
 	JNZ  loop256
@@ -327,14 +349,13 @@ tail256:
 	JZ   epi256
 
 loop256t:
-	K256(0, 0)
-	ADDQ $24, SI
+	K256(0)
 	ADDQ $64, DI
 	DECQ CX
 	JNZ  loop256t
 
 epi256:
-	VBROADCASTSS 0(R9), Y12
+	VBROADCASTSS 0(R14), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
 	VMULPS       Y12, Y2, Y2
@@ -348,10 +369,10 @@ epi256:
 	VMULPS       Y12, Y10, Y10
 	VMULPS       Y12, Y11, Y11
 
-	MOVL  8(R9), AX
+	MOVL  8(R14), AX
 	TESTL $EP_BETA, AX
 	JZ    nobeta256
-	VBROADCASTSS 4(R9), Y13
+	VBROADCASTSS 4(R14), Y13
 	MOVQ  DX, R10
 	BETA256(Y0, Y1)
 	BETA256(Y2, Y3)
@@ -363,7 +384,7 @@ epi256:
 nobeta256:
 	TESTL $EP_BIAS, AX
 	JZ    nobias256
-	MOVQ  16(R9), R11
+	MOVQ  16(R14), R11
 	VMOVUPS (R11), Y12
 	VMOVUPS 32(R11), Y13
 	BIAS256(Y0, Y1)

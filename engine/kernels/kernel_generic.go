@@ -7,17 +7,20 @@ import "unsafe"
 var genericKernel = kernel{path: PathGeneric, mr: 4, nr: 4, kc: 256, mc: 64, nc: 2048, fn: kernel4x4Generic}
 
 // kernel4x4Generic is the pure-Go micro-kernel; see kernelFunc.
-func kernel4x4Generic(kc int, a, b, c *float32, ldc int, ep *epilogue) {
-	pa := unsafe.Slice(a, 4*kc)
+func kernel4x4Generic(kc int, a *float32, rsa, csa int, b, c *float32, ldc int, ep *epilogue) {
+	if kc == 0 {
+		return // never called so by the driver
+	}
+	pa := unsafe.Slice(a, 3*rsa+(kc-1)*csa+1)
 	pb := unsafe.Slice(b, 4*kc)
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
 	var c20, c21, c22, c23 float32
 	var c30, c31, c32, c33 float32
 	for p := 0; p < kc; p++ {
-		av := pa[4*p : 4*p+4 : 4*p+4]
+		o := p * csa
+		a0, a1, a2, a3 := pa[o], pa[o+rsa], pa[o+2*rsa], pa[o+3*rsa]
 		bv := pb[4*p : 4*p+4 : 4*p+4]
-		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 		c00 += a0 * b0
 		c01 += a0 * b1

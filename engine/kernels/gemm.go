@@ -29,8 +29,11 @@ const (
 	maxNR = 32
 )
 
-// smallWork is the m·n·k below which the packing-free loops are used.
-const smallWork = 16 * 16 * 16
+// smallWork is the m·n·k up to which plain loops beat the blocked path's
+// fixed costs. (Small products above it still avoid most packing: when the
+// output is at most one micro-panel wide A is read in place, and the packed
+// B panel is tiny.)
+const smallWork = 5 * 5 * 5
 
 // packCost is the cost of packing one element, in micro-kernel
 // multiply-adds (≈0.15 ns against ≈0.017 ns), for choosing a thread split.
@@ -42,12 +45,14 @@ const parallelWork = 96 * 96 * 96
 
 // workspace holds one thread's packing buffers.
 type workspace struct {
+	_    [64]byte // keep the scratch below off other workspaces' cache lines
 	a, b []float32
 	tile [maxMR * maxNR]float32
 	bias [maxNR]float32
 	// The epilogues handed to the micro-kernels live here: they are passed
 	// through a func value, so a stack copy would escape and allocate.
 	ep, edgeEp epilogue
+	_          [64]byte
 }
 
 func newWorkspace() *workspace { return new(workspace) }
@@ -94,13 +99,13 @@ func split(n, max, unit int) int {
 	return roundUp(ceilDiv(n, nb), unit)
 }
 
-// checkArgs panics with a useful message when a slice cannot hold the
+// checkMat panics with a useful message when a slice cannot hold the
 // matrix it is said to hold (the assembly does no bounds checking).
 func checkMat(name string, s []float32, rows, cols, ld int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if ld < cols {
+	if rows > 1 && ld < cols {
 		panic(fmt.Sprintf("kernels: Sgemm: ld%s = %d < %d columns", name, ld, cols))
 	}
 	if need := (rows-1)*ld + cols; len(s) < need {
@@ -108,6 +113,9 @@ func checkMat(name string, s []float32, rows, cols, ld int) {
 	}
 }
 
+// sgemm validates the arguments and dispatches to the plain-loop path, the
+// blocked path on the calling goroutine, or the blocked path split across
+// the worker pool.
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, bias []float32, act Activation) {
 	if m < 0 || n < 0 || k < 0 {
 		panic(fmt.Sprintf("kernels: Sgemm: negative dimension m=%d n=%d k=%d", m, n, k))
@@ -161,10 +169,10 @@ func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 
 // partition splits C into a tm×tn grid of parts (tm·tn ≤ t) in whole
 // micro-tiles, choosing the grid whose largest part (compute plus packing)
-// is cheapest. Parts are
-// independent: each packs its own panels and writes a disjoint block of C,
-// so no synchronisation is needed between them, and part boundaries fall on
-// micro-tile edges (nr floats = whole cache lines) to avoid false sharing.
+// is cheapest. Parts are independent: each packs its own panels and writes a
+// disjoint block of C, so no synchronisation is needed between them, and
+// part boundaries fall on micro-tile edges (nr floats = whole cache lines)
+// to avoid false sharing.
 func (g *gemmCall) partition(t int) int {
 	mr, nr := g.kern.mr, g.kern.nr
 	mt, nt := ceilDiv(g.m, mr), ceilDiv(g.n, nr)

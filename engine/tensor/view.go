@@ -356,14 +356,6 @@ func (t *Tensor) Expand(shape ...int) (*Tensor, error) {
 	return viewOf(t, sh[:n], st[:n], t.offset, vs[:n], 0), nil
 }
 
-// broadcastTo expands t to shape (which must be a valid broadcast target).
-func (t *Tensor) broadcastTo(shape []int) (*Tensor, error) {
-	if sameShape(t.shape, shape) {
-		return t, nil
-	}
-	return t.Expand(shape...)
-}
-
 // expandedSizes writes the sizes Expand would produce into dst, for
 // validation (-1 and invalid entries become 0).
 func expandedSizes(have, want []int, dst *[MaxDims]int) []int {

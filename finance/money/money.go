@@ -130,9 +130,12 @@ func (m Money) Sub(o Money) (Money, error) {
 // Round rounds to the currency's minor unit (cents/分), half away from zero.
 func (m Money) Round() Money { return Money{m.Amount.Round(2), m.Currency} }
 
-// String formats with the symbol, thousands separators and two decimals:
-// "$1,234,567.89", "¥-12.00".
+// String formats with the symbol, thousands separators and two decimals,
+// the sign before the symbol: "$1,234,567.89", "-¥12.00".
 func (m Money) String() string {
+	if m.Amount.IsNegative() {
+		return "-" + m.Currency.Symbol() + Group(m.Amount.Neg().StringFixed(2))
+	}
 	return m.Currency.Symbol() + Group(m.Amount.StringFixed(2))
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
 	"github.com/kaiwu-ai/kaiwu/finance/valuation"
+	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 )
 
 // Number is the decimal of documents (plain, "1,000,000", "20%"); see
@@ -292,21 +293,25 @@ func CompareOffers(d *OffersDocument, exits []decimal.Decimal) (*Comparison, err
 	for _, e := range exits {
 		res.Exits = append(res.Exits, money.New(e, c).Round())
 	}
-	for _, p := range ps {
+	for k, p := range ps {
 		capTable := SimpleCap{
 			Founders: founders, OptionsGranted: granted, OtherCommon: other,
 			NewShares: p.newShares, NewInvested: p.o.Amount.Decimal, NewMultiple: p.lm,
 			NewParticipating: p.o.Participating, NewCap: p.capMult,
-			OldShares: oldShares, OldInvested: oldInvested,
+			OldShares: oldShares, OldInvested: oldInvested, Currency: c,
 		}
 		for _, e := range exits {
-			w := SimpleWaterfall(capTable, e)
+			w, err := SimpleWaterfall(capTable, e)
+			if err != nil {
+				return nil, fmt.Errorf("offers[%d] (%s) at exit %s: %w", k, p.o.Name, e, err)
+			}
+			ex := money.New(e, c).Round()
 			share := decimal.Zero
-			if e.Sign() > 0 {
-				share = div(w.Founders, e).Round(6)
+			if ex.Amount.Sign() > 0 {
+				share = div(w.Founders, ex.Amount).Round(6)
 			}
 			p.r.Proceeds = append(p.r.Proceeds, ExitProceeds{
-				Exit: money.New(e, c).Round(), Founders: money.New(w.Founders, c).Round(), FoundersShare: share,
+				Exit: ex, Founders: money.New(w.Founders, c).Round(), FoundersShare: share,
 				NewInvestor: money.New(w.New, c).Round(), NewInvestorConverts: w.NewConverts,
 			})
 		}
@@ -320,6 +325,10 @@ func CompareOffers(d *OffersDocument, exits []decimal.Decimal) (*Comparison, err
 // (junior to it, senior to common), and common (founders, granted options,
 // other common). The unissued pool takes nothing.
 type SimpleCap struct {
+	// Currency of the amounts; empty means USD (the arithmetic does not
+	// depend on it).
+	Currency money.Currency
+
 	Founders, OptionsGranted, OtherCommon decimal.Decimal
 
 	NewShares, NewInvested decimal.Decimal
@@ -333,89 +342,106 @@ type SimpleCap struct {
 	OldShares, OldInvested decimal.Decimal
 }
 
-// Payout is a SimpleWaterfall result; the parts sum to the exit value
-// whenever any common shares exist.
+// Payout is a SimpleWaterfall result, in cents; the parts sum to the exit
+// value (rounded to the cent) exactly.
 type Payout struct {
 	Founders, Options, OtherCommon, New, Old decimal.Decimal
 	NewConverts, OldConverts                 bool
 }
 
-// SimpleWaterfall distributes exit among the classes of c. Each preferred
-// class converts to common when that pays it more given the other's
-// choice, iterated to a fixed point. This is the one place the offer
-// comparison touches liquidation maths: swap in finance/waterfall here.
-func SimpleWaterfall(c SimpleCap, exit decimal.Decimal) Payout {
-	hasOld := c.OldShares.Sign() > 0
-	var p Payout
-	newConv, oldConv := false, false
-	for iter := 0; iter < 8; iter++ {
-		changed := false
-		a := distribute(c, exit, false, oldConv)
-		b := distribute(c, exit, true, oldConv)
-		if want := b.New.GreaterThan(a.New); want != newConv {
-			newConv, changed = want, true
-		}
-		if hasOld {
-			a = distribute(c, exit, newConv, false)
-			b = distribute(c, exit, newConv, true)
-			if want := b.Old.GreaterThan(a.Old); want != oldConv {
-				oldConv, changed = want, true
-			}
-		}
-		if !changed {
-			break
-		}
-	}
-	p = distribute(c, exit, newConv, oldConv)
-	return p
-}
+// Holder and class names of the simple cap table in the waterfall.
+const (
+	holderFounders = "founders"
+	holderOptions  = "options"
+	holderOther    = "other common"
+	holderNew      = "new investor"
+	holderOld      = "existing investors"
+	classNew       = "New preferred"
+	classOld       = "Existing preferred"
+)
 
-func distribute(c SimpleCap, exit decimal.Decimal, newConv, oldConv bool) Payout {
-	p := Payout{NewConverts: newConv, OldConverts: oldConv}
-	rem := exit
-	take := func(claim decimal.Decimal) decimal.Decimal {
-		x := decimal.Min(rem, claim)
-		if x.Sign() < 0 {
-			x = decimal.Zero
-		}
-		rem = rem.Sub(x)
-		return x
+// SimpleWaterfall distributes exit, rounded to the cent, among the classes
+// of c with the full liquidation waterfall of package waterfall: the new
+// preferred (rank 0) is paid before the existing preferred (rank 1), each
+// preferred converts to common when that pays it more, solved to the
+// waterfall's fixed point, and every payout is in cents, the parts summing
+// to the exit exactly. Granted options are common here (their exercise
+// price is ignored in this simple model). The error is the waterfall's,
+// for a cap table it rejects (e.g. no shares at all, a negative count).
+func SimpleWaterfall(c SimpleCap, exit decimal.Decimal) (Payout, error) {
+	cur := c.Currency
+	if cur == "" {
+		cur = money.USD
 	}
-	newPref := decimal.Zero
-	if !newConv {
-		newPref = take(c.NewMultiple.Mul(c.NewInvested))
-	}
-	if c.OldShares.Sign() > 0 && !oldConv {
-		p.Old = take(c.OldInvested)
-	}
-	others := c.Founders.Add(c.OptionsGranted).Add(c.OtherCommon)
-	if oldConv {
-		others = others.Add(c.OldShares)
-	}
-	newInCommon := newConv || c.NewParticipating
-	shares := others
-	if newInCommon {
-		shares = shares.Add(c.NewShares)
-	}
-	newPart := decimal.Zero
-	if newInCommon && shares.Sign() > 0 {
-		newPart = div(rem.Mul(c.NewShares), shares)
-		if !newConv && c.NewCap.Sign() > 0 {
-			if lim := c.NewCap.Mul(c.NewInvested).Sub(newPref); newPart.GreaterThan(lim) {
-				newPart = decimal.Max(lim, decimal.Zero)
-			}
+	in := waterfall.Input{Currency: cur}
+	var common []waterfall.Holding
+	for _, h := range []struct {
+		name   string
+		shares decimal.Decimal
+	}{{holderFounders, c.Founders}, {holderOptions, c.OptionsGranted}, {holderOther, c.OtherCommon}} {
+		if !h.shares.IsZero() {
+			common = append(common, waterfall.Holding{Holder: h.name, Shares: h.shares})
 		}
 	}
-	p.New = newPref.Add(newPart)
-	rest := rem.Sub(newPart)
-	if others.Sign() > 0 {
-		per := div(rest, others)
-		p.Founders = per.Mul(c.Founders)
-		p.Options = per.Mul(c.OptionsGranted)
-		p.OtherCommon = per.Mul(c.OtherCommon)
-		if oldConv {
-			p.Old = p.Old.Add(per.Mul(c.OldShares))
+	if len(common) > 0 {
+		in.Classes = append(in.Classes, waterfall.Class{Name: "Common", Kind: waterfall.Common, Holdings: common})
+	}
+	// The preference is multiple × issue price × shares; the issue price
+	// invested / shares is kept to 30 places (the waterfall's own
+	// precision), so the preference is the amount invested to far below a
+	// cent.
+	price := func(invested, shares decimal.Decimal) decimal.Decimal {
+		if shares.Sign() <= 0 {
+			return one // the waterfall reports the missing shares
+		}
+		return invested.DivRound(shares, 30)
+	}
+	nc := waterfall.Class{Name: classNew, Kind: waterfall.Preferred, Rank: 0,
+		Holdings:   []waterfall.Holding{{Holder: holderNew, Shares: c.NewShares}},
+		IssuePrice: price(c.NewInvested, c.NewShares), PreferenceMultiple: c.NewMultiple,
+		Participating: c.NewParticipating}
+	if c.NewParticipating {
+		nc.ParticipationCap = c.NewCap
+	}
+	in.Classes = append(in.Classes, nc)
+	hasOld := c.OldShares.Sign() > 0
+	if hasOld {
+		oc := waterfall.Class{Name: classOld, Kind: waterfall.Preferred, Rank: 1,
+			Holdings:   []waterfall.Holding{{Holder: holderOld, Shares: c.OldShares}},
+			IssuePrice: price(c.OldInvested, c.OldShares), PreferenceMultiple: one}
+		if c.OldInvested.IsZero() {
+			// Nothing invested, nothing preferred; the waterfall still
+			// wants an issue price above zero.
+			oc.IssuePrice, oc.PreferenceMultiple = one, decimal.Zero
+		}
+		in.Classes = append(in.Classes, oc)
+	}
+	r, err := waterfall.Compute(&in, money.New(exit, cur).Round())
+	if err != nil {
+		return Payout{}, err
+	}
+	var p Payout
+	for _, h := range r.Holders {
+		switch h.Holder {
+		case holderFounders:
+			p.Founders = h.Payout
+		case holderOptions:
+			p.Options = h.Payout
+		case holderOther:
+			p.OtherCommon = h.Payout
+		case holderNew:
+			p.New = h.Payout
+		case holderOld:
+			p.Old = h.Payout
 		}
 	}
-	return p
+	for _, d := range r.Decisions {
+		switch d.Name {
+		case classNew:
+			p.NewConverts = d.Choice == waterfall.ChoiceConvert
+		case classOld:
+			p.OldConverts = d.Choice == waterfall.ChoiceConvert
+		}
+	}
+	return p, nil
 }

@@ -1,0 +1,394 @@
+package cli
+
+import (
+	"archive/zip"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kaiwu-ai/kaiwu/finance/captable"
+	"github.com/kaiwu-ai/kaiwu/finance/ocf"
+)
+
+// This file holds `kaiwu finance ocf import|export`: Open Cap Table Format
+// packages (a folder or an .ocf.zip) ↔ kaiwu company documents (YAML).
+
+func init() {
+	financeCommands = append(financeCommands, newOCFCommand)
+	for k, v := range ocfMessages {
+		messages[k] = v
+	}
+}
+
+// ocfMessages are this file's user-visible labels, merged into messages
+// at init.
+var ocfMessages = map[string][2]string{
+	"short.ocf":        {"Open Cap Table Format (OCF): import and export cap tables", "开放股权表格式（OCF）：导入与导出股权表"},
+	"short.ocf.import": {"Read an OCF package (folder or .ocf.zip) into a kaiwu company document", "将 OCF 包（文件夹或 .ocf.zip）读取为 kaiwu 公司文档"},
+	"short.ocf.export": {"Write a kaiwu company document as an OCF package (folder or .ocf.zip)", "将 kaiwu 公司文档写为 OCF 包（文件夹或 .ocf.zip）"},
+	"ocf.item":         {"item", "项目"},
+	"ocf.count":        {"count", "数量"},
+	"ocf.company":      {"company", "公司"},
+	"ocf.currency":     {"currency", "币种"},
+	"ocf.stakeholders": {"stakeholders", "股东与持有人"},
+	"ocf.classes":      {"share classes", "股份类别"},
+	"ocf.issuances":    {"stock issuances", "股份发行"},
+	"ocf.pool":         {"option pool", "期权池"},
+	"ocf.grants":       {"option grants", "期权授予"},
+	"ocf.convertibles": {"convertibles (SAFEs, notes)", "可转换工具（SAFE、可转债）"},
+	"ocf.files":        {"files written", "写入文件数"},
+	"ocf.output":       {"written to", "写入位置"},
+	"ocf.warnings":     {"warnings", "警告"},
+	"ocf.warning":      {"warning", "警告"},
+}
+
+func newOCFCommand(o *Options) *cobra.Command {
+	cmd := &cobra.Command{Use: "ocf", Short: T(o.Lang, "short.ocf")}
+	cmd.AddCommand(newOCFImportCommand(o), newOCFExportCommand(o))
+	return cmd
+}
+
+// ocfSummary is the --json output of both subcommands.
+type ocfSummary struct {
+	Company      string        `json:"company"`
+	Currency     string        `json:"currency"`
+	Output       string        `json:"output,omitempty"`
+	Stakeholders int           `json:"stakeholders"`
+	ShareClasses int           `json:"share_classes"`
+	Issuances    int           `json:"issuances"`
+	PoolSize     string        `json:"pool_size,omitempty"`
+	Grants       int           `json:"grants"`
+	Convertibles int           `json:"convertibles"`
+	Files        []string      `json:"files,omitempty"`
+	Warnings     []ocf.Warning `json:"warnings"`
+}
+
+func summarize(c *captable.Company, out string, warns []ocf.Warning) ocfSummary {
+	s := ocfSummary{Company: c.Name, Currency: string(c.Currency), Output: out, Stakeholders: len(c.Stakeholders),
+		ShareClasses: len(c.ShareClasses), Issuances: len(c.Issuances), Convertibles: len(c.Convertibles), Warnings: warns}
+	if s.Warnings == nil {
+		s.Warnings = []ocf.Warning{}
+	}
+	if p := c.OptionPlan; p != nil {
+		s.PoolSize, s.Grants = p.PoolSize.String(), len(p.Grants)
+	}
+	return s
+}
+
+func (o *Options) renderOCF(s ocfSummary) error {
+	t := Table{Header: []string{o.T("ocf.item"), o.T("ocf.count")}, Right: map[int]bool{1: true}}
+	t.Rows = append(t.Rows,
+		[]string{o.T("ocf.company"), s.Company},
+		[]string{o.T("ocf.currency"), s.Currency},
+		[]string{o.T("ocf.stakeholders"), fmt.Sprint(s.Stakeholders)},
+		[]string{o.T("ocf.classes"), fmt.Sprint(s.ShareClasses)},
+		[]string{o.T("ocf.issuances"), fmt.Sprint(s.Issuances)})
+	if s.PoolSize != "" {
+		t.Rows = append(t.Rows, []string{o.T("ocf.pool"), s.PoolSize}, []string{o.T("ocf.grants"), fmt.Sprint(s.Grants)})
+	}
+	t.Rows = append(t.Rows, []string{o.T("ocf.convertibles"), fmt.Sprint(s.Convertibles)})
+	if len(s.Files) > 0 {
+		t.Rows = append(t.Rows, []string{o.T("ocf.files"), fmt.Sprint(len(s.Files))})
+	}
+	if s.Output != "" {
+		t.Rows = append(t.Rows, []string{o.T("ocf.output"), s.Output})
+	}
+	t.Rows = append(t.Rows, []string{o.T("ocf.warnings"), fmt.Sprint(len(s.Warnings))})
+	if err := o.render(s, t); err != nil {
+		return err
+	}
+	if !o.JSON {
+		for _, w := range s.Warnings {
+			fmt.Fprintf(o.Err(), "%s: %s\n", o.T("ocf.warning"), w)
+		}
+	}
+	return nil
+}
+
+// maxZipBytes bounds the .ocf.zip archive itself; ocf.DefaultLimits bound
+// what is inflated from it.
+const maxZipBytes = 64 << 20
+
+// openPackage opens a folder or a zip archive as an fs.FS.
+func openPackage(path string) (fs.FS, io.Closer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.IsDir() {
+		return os.DirFS(path), io.NopCloser(nil), nil
+	}
+	if st.Size() > maxZipBytes {
+		return nil, nil, fmt.Errorf("%s: larger than %d MiB; refusing to read it", path, maxZipBytes>>20)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: not a folder or a zip archive: %w", path, err)
+	}
+	if len(zr.File) > 4*ocf.DefaultLimits.MaxFiles {
+		zr.Close()
+		return nil, nil, fmt.Errorf("%s: %d entries, too many for an OCF package", path, len(zr.File))
+	}
+	return zr, zr, nil
+}
+
+func newOCFImportCommand(o *Options) *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "import PATH [-o company.yaml]",
+		Short: T(o.Lang, "short.ocf.import"),
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fsys, closer, err := openPackage(args[0])
+			if err != nil {
+				return err
+			}
+			defer closer.Close()
+			company, warns, err := ocf.Import(fsys)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			doc, err := companyYAML(company)
+			if err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				// The document goes to standard output; the summary would
+				// corrupt it, so warnings go to standard error.
+				if _, err := o.Out().Write(doc); err != nil {
+					return err
+				}
+				for _, w := range warns {
+					fmt.Fprintf(o.Err(), "%s: %s\n", o.T("ocf.warning"), w)
+				}
+				return nil
+			}
+			if err := writeFileAtomic(out, doc); err != nil {
+				return err
+			}
+			return o.renderOCF(summarize(company, out, warns))
+		},
+	}
+	c.Flags().StringVarP(&out, "output", "o", "", "write the company document (YAML) to this file instead of standard output")
+	return c
+}
+
+func newOCFExportCommand(o *Options) *cobra.Command {
+	var file, out, asOf, country string
+	c := &cobra.Command{
+		Use:   "export -f company.yaml -o out.ocf.zip|out-dir",
+		Short: T(o.Lang, "short.ocf.export"),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("no output: pass -o out.ocf.zip (an archive) or -o out-dir (a folder)")
+			}
+			data, err := readDocument(file)
+			if err != nil {
+				return err
+			}
+			company, err := captable.Parse(data, isJSONPath(file))
+			if err != nil {
+				return fmt.Errorf("%s: %w", file, err)
+			}
+			opt := ocf.ExportOptions{Country: country}
+			if asOf != "" {
+				if opt.AsOf, err = captable.ParseDate(asOf); err != nil {
+					return fmt.Errorf("--as-of: %w", err)
+				}
+			}
+			p, warns, err := ocf.Encode(company, opt)
+			if err != nil {
+				return err
+			}
+			if _, err := ocf.Export(company, out, opt); err != nil {
+				return err
+			}
+			s := summarize(company, out, warns)
+			for _, f := range p.Files {
+				s.Files = append(s.Files, f.Name)
+			}
+			return o.renderOCF(s)
+		},
+	}
+	c.Flags().StringVarP(&file, "file", "f", "", "company document (YAML or JSON; - for standard input)")
+	c.Flags().StringVarP(&out, "output", "o", "", "package to write: a path ending in .zip is an archive, anything else a folder")
+	c.Flags().StringVar(&asOf, "as-of", "", "the package's as_of date, YYYY-MM-DD (default: the latest date in the document)")
+	c.Flags().StringVar(&country, "country", "", "issuer's country of formation, ISO 3166-1 alpha-2 (default: CN for CNY, else US)")
+	return c
+}
+
+// writeFileAtomic writes data to path through a temporary file and a
+// rename, so a reader never sees half a document.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(f.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing %s: %w", path, werr)
+	}
+	return nil
+}
+
+// The YAML form of a company document, field for field as captable.Parse
+// reads it. Defaults Parse would apply are written out explicitly (a
+// preferred class's seniority and multiple) and zero values Parse treats
+// as "set" (a cap of 0) are left out, so the document parses back to the
+// same company.
+type yamlCompany struct {
+	Name         string            `yaml:"name"`
+	Currency     string            `yaml:"currency"`
+	Stakeholders []yamlStakeholder `yaml:"stakeholders"`
+	ShareClasses []yamlClass       `yaml:"share_classes"`
+	Issuances    []yamlIssuance    `yaml:"issuances"`
+	OptionPlan   *yamlPlan         `yaml:"option_plan,omitempty"`
+	Convertibles []yamlConvertible `yaml:"convertibles,omitempty"`
+}
+
+type yamlStakeholder struct {
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	Kind    string `yaml:"kind"`
+	ProRata bool   `yaml:"pro_rata,omitempty"`
+}
+
+type yamlClass struct {
+	ID                  string `yaml:"id"`
+	Name                string `yaml:"name"`
+	Kind                string `yaml:"kind"`
+	OriginalIssuePrice  string `yaml:"original_issue_price,omitempty"`
+	LiquidationMultiple string `yaml:"liquidation_multiple,omitempty"`
+	Participating       bool   `yaml:"participating,omitempty"`
+	ParticipationCap    string `yaml:"participation_cap,omitempty"`
+	Seniority           int    `yaml:"seniority"`
+	ConversionRatio     string `yaml:"conversion_ratio"`
+}
+
+type yamlIssuance struct {
+	ID            string `yaml:"id,omitempty"`
+	Stakeholder   string `yaml:"stakeholder"`
+	Class         string `yaml:"class"`
+	Shares        string `yaml:"shares"`
+	PricePerShare string `yaml:"price_per_share"`
+	Date          string `yaml:"date,omitempty"`
+}
+
+type yamlPlan struct {
+	Name     string      `yaml:"name"`
+	Class    string      `yaml:"class"`
+	PoolSize string      `yaml:"pool_size"`
+	Grants   []yamlGrant `yaml:"grants,omitempty"`
+}
+
+type yamlGrant struct {
+	ID            string `yaml:"id,omitempty"`
+	Stakeholder   string `yaml:"stakeholder"`
+	Shares        string `yaml:"shares"`
+	ExercisePrice string `yaml:"exercise_price"`
+	VestingStart  string `yaml:"vesting_start,omitempty"`
+	VestingMonths int    `yaml:"vesting_months,omitempty"`
+	CliffMonths   int    `yaml:"cliff_months,omitempty"`
+	Exercised     string `yaml:"exercised,omitempty"`
+}
+
+type yamlConvertible struct {
+	ID           string `yaml:"id"`
+	Stakeholder  string `yaml:"stakeholder"`
+	Type         string `yaml:"type"`
+	Amount       string `yaml:"amount"`
+	Cap          string `yaml:"cap,omitempty"`
+	Discount     string `yaml:"discount,omitempty"`
+	MFN          bool   `yaml:"mfn,omitempty"`
+	ProRata      bool   `yaml:"pro_rata,omitempty"`
+	Date         string `yaml:"date,omitempty"`
+	InterestRate string `yaml:"interest_rate,omitempty"`
+	Compounding  string `yaml:"compounding,omitempty"`
+	DayCount     string `yaml:"day_count,omitempty"`
+	Maturity     string `yaml:"maturity,omitempty"`
+}
+
+func nz(d decimal.Decimal) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// companyYAML writes c as a kaiwu company document. Scenarios are not
+// written (an OCF import has none); a company with scenarios is refused
+// rather than silently shortened.
+func companyYAML(c *captable.Company) ([]byte, error) {
+	if len(c.Scenarios) > 0 {
+		return nil, fmt.Errorf("writing the company document: scenarios are not supported by this writer")
+	}
+	y := yamlCompany{Name: c.Name, Currency: string(c.Currency),
+		Stakeholders: []yamlStakeholder{}, ShareClasses: []yamlClass{}, Issuances: []yamlIssuance{}}
+	for _, s := range c.Stakeholders {
+		y.Stakeholders = append(y.Stakeholders, yamlStakeholder{ID: s.ID, Name: s.Name, Kind: string(s.Kind), ProRata: s.ProRata})
+	}
+	for _, cl := range c.ShareClasses {
+		yc := yamlClass{ID: cl.ID, Name: cl.Name, Kind: string(cl.Kind), OriginalIssuePrice: nz(cl.OriginalIssuePrice),
+			Participating: cl.Participating, ParticipationCap: nz(cl.ParticipationCap), Seniority: cl.Seniority,
+			ConversionRatio: cl.ConversionRatio.String()}
+		if cl.Kind == captable.Preferred || !cl.LiquidationMultiple.IsZero() {
+			yc.LiquidationMultiple = cl.LiquidationMultiple.String()
+		}
+		y.ShareClasses = append(y.ShareClasses, yc)
+	}
+	for _, is := range c.Issuances {
+		y.Issuances = append(y.Issuances, yamlIssuance{ID: is.ID, Stakeholder: is.Stakeholder, Class: is.Class,
+			Shares: is.Shares.String(), PricePerShare: is.PricePerShare.String(), Date: is.Date.String()})
+	}
+	if p := c.OptionPlan; p != nil {
+		yp := &yamlPlan{Name: p.Name, Class: p.Class, PoolSize: p.PoolSize.String()}
+		for _, g := range p.Grants {
+			yp.Grants = append(yp.Grants, yamlGrant{ID: g.ID, Stakeholder: g.Stakeholder, Shares: g.Shares.String(),
+				ExercisePrice: g.ExercisePrice.String(), VestingStart: g.VestingStart.String(), VestingMonths: g.VestingMonths,
+				CliffMonths: g.CliffMonths, Exercised: nz(g.Exercised)})
+		}
+		y.OptionPlan = yp
+	}
+	for _, cv := range c.Convertibles {
+		yc := yamlConvertible{ID: cv.ID, Stakeholder: cv.Stakeholder, Type: string(cv.Type), Amount: cv.Amount.String(),
+			Discount: nz(cv.Discount), MFN: cv.MFN, ProRata: cv.ProRata, Date: cv.Date.String(),
+			InterestRate: nz(cv.InterestRate), Maturity: cv.Maturity.String()}
+		if cv.HasCap() {
+			yc.Cap = cv.Cap.String()
+		}
+		if cv.Type == captable.Note {
+			yc.Compounding, yc.DayCount = string(cv.Compounding), string(cv.DayCount)
+		}
+		y.Convertibles = append(y.Convertibles, yc)
+	}
+	var b strings.Builder
+	b.WriteString("# kaiwu company document (docs/formats/finance.md), imported from an OCF package\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(y); err != nil {
+		return nil, fmt.Errorf("writing the company document: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}

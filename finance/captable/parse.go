@@ -28,53 +28,6 @@ const (
 	maxNumberLen     = 40
 )
 
-// num is a number as written in the document: a YAML scalar or a JSON
-// number or string, kept as text so that it is parsed exactly by decimal
-// and never passes through a float.
-type num struct {
-	s   string
-	set bool
-}
-
-func (n *num) UnmarshalYAML(v *yaml.Node) error {
-	if v.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: want a number, got a %s", v.Line, kindName(v.Kind))
-	}
-	if v.Tag == "!!null" {
-		return nil
-	}
-	n.s, n.set = v.Value, true
-	return nil
-}
-
-func (n *num) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case string(b) == "null":
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		if err := json.Unmarshal(b, &n.s); err != nil {
-			return err
-		}
-	default:
-		n.s = string(b)
-	}
-	n.set = true
-	return nil
-}
-
-func kindName(k yaml.Kind) string {
-	switch k {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.AliasNode:
-		return "alias"
-	}
-	return "document"
-}
-
 // The wire form of the document, field for field as docs/formats/
 // finance-captable.md describes it.
 type wireCompany struct {
@@ -96,58 +49,58 @@ type wireStakeholder struct {
 }
 
 type wireClass struct {
-	ID                  string `yaml:"id" json:"id"`
-	Name                string `yaml:"name" json:"name"`
-	Kind                string `yaml:"kind" json:"kind"`
-	OriginalIssuePrice  num    `yaml:"original_issue_price" json:"original_issue_price"`
-	LiquidationMultiple num    `yaml:"liquidation_multiple" json:"liquidation_multiple"`
-	Participating       bool   `yaml:"participating" json:"participating"`
-	ParticipationCap    num    `yaml:"participation_cap" json:"participation_cap"`
-	Seniority           *int   `yaml:"seniority" json:"seniority"`
-	ConversionRatio     num    `yaml:"conversion_ratio" json:"conversion_ratio"`
+	ID                  string        `yaml:"id" json:"id"`
+	Name                string        `yaml:"name" json:"name"`
+	Kind                string        `yaml:"kind" json:"kind"`
+	OriginalIssuePrice  money.Literal `yaml:"original_issue_price" json:"original_issue_price"`
+	LiquidationMultiple money.Literal `yaml:"liquidation_multiple" json:"liquidation_multiple"`
+	Participating       bool          `yaml:"participating" json:"participating"`
+	ParticipationCap    money.Literal `yaml:"participation_cap" json:"participation_cap"`
+	Seniority           *int          `yaml:"seniority" json:"seniority"`
+	ConversionRatio     money.Literal `yaml:"conversion_ratio" json:"conversion_ratio"`
 }
 
 type wireIssuance struct {
-	ID            string `yaml:"id" json:"id"`
-	Stakeholder   string `yaml:"stakeholder" json:"stakeholder"`
-	Class         string `yaml:"class" json:"class"`
-	Shares        num    `yaml:"shares" json:"shares"`
-	PricePerShare num    `yaml:"price_per_share" json:"price_per_share"`
-	Date          string `yaml:"date" json:"date"`
+	ID            string        `yaml:"id" json:"id"`
+	Stakeholder   string        `yaml:"stakeholder" json:"stakeholder"`
+	Class         string        `yaml:"class" json:"class"`
+	Shares        money.Literal `yaml:"shares" json:"shares"`
+	PricePerShare money.Literal `yaml:"price_per_share" json:"price_per_share"`
+	Date          string        `yaml:"date" json:"date"`
 }
 
 type wirePlan struct {
-	Name     string      `yaml:"name" json:"name"`
-	Class    string      `yaml:"class" json:"class"`
-	PoolSize num         `yaml:"pool_size" json:"pool_size"`
-	Grants   []wireGrant `yaml:"grants" json:"grants"`
+	Name     string        `yaml:"name" json:"name"`
+	Class    string        `yaml:"class" json:"class"`
+	PoolSize money.Literal `yaml:"pool_size" json:"pool_size"`
+	Grants   []wireGrant   `yaml:"grants" json:"grants"`
 }
 
 type wireGrant struct {
-	ID            string `yaml:"id" json:"id"`
-	Stakeholder   string `yaml:"stakeholder" json:"stakeholder"`
-	Shares        num    `yaml:"shares" json:"shares"`
-	ExercisePrice num    `yaml:"exercise_price" json:"exercise_price"`
-	VestingStart  string `yaml:"vesting_start" json:"vesting_start"`
-	VestingMonths int    `yaml:"vesting_months" json:"vesting_months"`
-	CliffMonths   int    `yaml:"cliff_months" json:"cliff_months"`
-	Exercised     num    `yaml:"exercised" json:"exercised"`
+	ID            string        `yaml:"id" json:"id"`
+	Stakeholder   string        `yaml:"stakeholder" json:"stakeholder"`
+	Shares        money.Literal `yaml:"shares" json:"shares"`
+	ExercisePrice money.Literal `yaml:"exercise_price" json:"exercise_price"`
+	VestingStart  string        `yaml:"vesting_start" json:"vesting_start"`
+	VestingMonths int           `yaml:"vesting_months" json:"vesting_months"`
+	CliffMonths   int           `yaml:"cliff_months" json:"cliff_months"`
+	Exercised     money.Literal `yaml:"exercised" json:"exercised"`
 }
 
 type wireConvertible struct {
-	ID           string `yaml:"id" json:"id"`
-	Stakeholder  string `yaml:"stakeholder" json:"stakeholder"`
-	Type         string `yaml:"type" json:"type"`
-	Amount       num    `yaml:"amount" json:"amount"`
-	Cap          num    `yaml:"cap" json:"cap"`
-	Discount     num    `yaml:"discount" json:"discount"`
-	MFN          bool   `yaml:"mfn" json:"mfn"`
-	ProRata      bool   `yaml:"pro_rata" json:"pro_rata"`
-	Date         string `yaml:"date" json:"date"`
-	InterestRate num    `yaml:"interest_rate" json:"interest_rate"`
-	Compounding  string `yaml:"compounding" json:"compounding"`
-	DayCount     string `yaml:"day_count" json:"day_count"`
-	Maturity     string `yaml:"maturity" json:"maturity"`
+	ID           string        `yaml:"id" json:"id"`
+	Stakeholder  string        `yaml:"stakeholder" json:"stakeholder"`
+	Type         string        `yaml:"type" json:"type"`
+	Amount       money.Literal `yaml:"amount" json:"amount"`
+	Cap          money.Literal `yaml:"cap" json:"cap"`
+	Discount     money.Literal `yaml:"discount" json:"discount"`
+	MFN          bool          `yaml:"mfn" json:"mfn"`
+	ProRata      bool          `yaml:"pro_rata" json:"pro_rata"`
+	Date         string        `yaml:"date" json:"date"`
+	InterestRate money.Literal `yaml:"interest_rate" json:"interest_rate"`
+	Compounding  string        `yaml:"compounding" json:"compounding"`
+	DayCount     string        `yaml:"day_count" json:"day_count"`
+	Maturity     string        `yaml:"maturity" json:"maturity"`
 }
 
 type wireScenario struct {
@@ -158,11 +111,11 @@ type wireScenario struct {
 type wireRound struct {
 	Name          string           `yaml:"name" json:"name"`
 	Date          string           `yaml:"date" json:"date"`
-	PreMoney      num              `yaml:"pre_money" json:"pre_money"`
+	PreMoney      money.Literal    `yaml:"pre_money" json:"pre_money"`
 	Investments   []wireInvestment `yaml:"investments" json:"investments"`
 	Class         *wireClass       `yaml:"class" json:"class"`
-	PoolTarget    num              `yaml:"pool_target" json:"pool_target"`
-	PoolIncrease  num              `yaml:"pool_increase" json:"pool_increase"`
+	PoolTarget    money.Literal    `yaml:"pool_target" json:"pool_target"`
+	PoolIncrease  money.Literal    `yaml:"pool_increase" json:"pool_increase"`
 	Method        string           `yaml:"method" json:"method"`
 	PriceDecimals *int             `yaml:"price_decimals" json:"price_decimals"`
 	PriceRounding string           `yaml:"price_rounding" json:"price_rounding"`
@@ -170,9 +123,9 @@ type wireRound struct {
 }
 
 type wireInvestment struct {
-	Stakeholder string `yaml:"stakeholder" json:"stakeholder"`
-	Name        string `yaml:"name" json:"name"`
-	Amount      num    `yaml:"amount" json:"amount"`
+	Stakeholder string        `yaml:"stakeholder" json:"stakeholder"`
+	Name        string        `yaml:"name" json:"name"`
+	Amount      money.Literal `yaml:"amount" json:"amount"`
 }
 
 // Parse decodes a company document (YAML, or JSON when isJSON) and
@@ -329,14 +282,14 @@ func uniqueIDs(list string, n int, id func(int) string) error {
 }
 
 // parseNum reads an exact decimal; def is used when the field is absent.
-func parseNum(field string, n num, def decimal.Decimal) (decimal.Decimal, error) {
-	if !n.set {
+func parseNum(field string, n money.Literal, def decimal.Decimal) (decimal.Decimal, error) {
+	if !n.Set {
 		return def, nil
 	}
-	if len(n.s) > maxNumberLen {
-		return decimal.Decimal{}, fmt.Errorf("%s: %q is too long for a number", field, n.s)
+	if len(n.Text) > maxNumberLen {
+		return decimal.Decimal{}, fmt.Errorf("%s: %q is too long for a number", field, n.Text)
 	}
-	d, err := money.ParseAmount(n.s)
+	d, err := money.ParseAmount(n.Text)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%s: %w", field, err)
 	}
@@ -346,11 +299,11 @@ func parseNum(field string, n num, def decimal.Decimal) (decimal.Decimal, error)
 // amount reads a money amount in the company currency: a plain number, or
 // a number with a currency ("1,000,000 USD", "$1,000,000") that must be
 // the company's.
-func (b *builder) amount(field string, n num) (decimal.Decimal, error) {
-	if !n.set {
+func (b *builder) amount(field string, n money.Literal) (decimal.Decimal, error) {
+	if !n.Set {
 		return decimal.Zero, nil
 	}
-	return ParseMoney(field, n.s, b.cur)
+	return ParseMoney(field, n.Text, b.cur)
 }
 
 // ParseMoney reads an amount in currency cur: a plain decimal number
@@ -362,7 +315,7 @@ func ParseMoney(field, s string, cur money.Currency) (decimal.Decimal, error) {
 	if len(t) > maxNumberLen {
 		return decimal.Decimal{}, fmt.Errorf("%s: %q is too long for an amount", field, s)
 	}
-	if d, err := scaled(t); err == nil {
+	if d, err := money.ParseScaled(t); err == nil {
 		return d, nil
 	}
 	m, err := money.Parse(t)
@@ -375,47 +328,23 @@ func ParseMoney(field, s string, cur money.Currency) (decimal.Decimal, error) {
 	return m.Amount, nil
 }
 
-func scaled(t string) (decimal.Decimal, error) {
-	mult := decimal.NewFromInt(1)
-	for _, sfx := range []struct {
-		s string
-		m int64
-	}{{"亿", 100_000_000}, {"万", 10_000}, {"k", 1_000}, {"K", 1_000}, {"M", 1_000_000}, {"m", 1_000_000}, {"B", 1_000_000_000}, {"b", 1_000_000_000}} {
-		if strings.HasSuffix(t, sfx.s) {
-			t = strings.TrimSpace(strings.TrimSuffix(t, sfx.s))
-			mult = decimal.NewFromInt(sfx.m)
-			break
-		}
-	}
-	d, err := money.ParseAmount(t)
-	if err != nil {
-		return decimal.Decimal{}, err
-	}
-	return d.Mul(mult), nil
-}
-
 // ParseFraction reads a rate or a share of the whole: "20%" or "0.2".
 func ParseFraction(field, s string) (decimal.Decimal, error) {
-	t := strings.TrimSpace(s)
-	if len(t) > maxNumberLen {
+	if len(strings.TrimSpace(s)) > maxNumberLen {
 		return decimal.Decimal{}, fmt.Errorf("%s: %q is too long for a number", field, s)
 	}
-	pct := strings.HasSuffix(t, "%")
-	d, err := money.ParseAmount(strings.TrimSuffix(t, "%"))
+	d, err := money.ParseFraction(s)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%s: %q is not a fraction (want e.g. 20%% or 0.2)", field, s)
-	}
-	if pct {
-		d = d.Div(decimal.NewFromInt(100))
+		return decimal.Decimal{}, fmt.Errorf("%s: %w", field, err)
 	}
 	return d, nil
 }
 
-func fraction(field string, n num) (decimal.Decimal, error) {
-	if !n.set {
+func fraction(field string, n money.Literal) (decimal.Decimal, error) {
+	if !n.Set {
 		return decimal.Zero, nil
 	}
-	return ParseFraction(field, n.s)
+	return ParseFraction(field, n.Text)
 }
 
 func date(field, s string, required bool) (Date, error) {
@@ -492,7 +421,7 @@ func (b *builder) issuance(s wireIssuance) (Issuance, error) {
 	if is.Shares, err = parseNum("shares", s.Shares, decimal.Zero); err != nil {
 		return is, err
 	}
-	if !s.Shares.set {
+	if !s.Shares.Set {
 		return is, errors.New("shares: required")
 	}
 	if is.PricePerShare, err = b.amount("price_per_share", s.PricePerShare); err != nil {
@@ -555,7 +484,7 @@ func (b *builder) convertible(s wireConvertible) (Convertible, error) {
 	if cv.Maturity, err = date("maturity", s.Maturity, false); err != nil {
 		return cv, err
 	}
-	if s.Cap.set && cv.Cap.IsZero() {
+	if s.Cap.Set && cv.Cap.IsZero() {
 		return cv, errors.New("cap: must be > 0 (leave it out for an uncapped instrument)")
 	}
 	if cv.Type == Note {

@@ -201,25 +201,17 @@ type Scenario struct {
 }
 
 // Num is a decimal amount or rate as written in a document: a number, or a
-// string such as "1,200,000" or "15%". JSON numbers are accepted too.
+// string such as "1,200,000" or "15%". JSON numbers are accepted too. It is
+// kept as text (see money.Literal) so that Validate can name the field.
 type Num string
 
 // UnmarshalJSON accepts a JSON number or string.
 func (n *Num) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if s == "null" {
-		*n = ""
-		return nil
+	var l money.Literal
+	if err := l.UnmarshalJSON(b); err != nil {
+		return err
 	}
-	if strings.HasPrefix(s, `"`) {
-		u, err := strconv.Unquote(s)
-		if err != nil {
-			return err
-		}
-		*n = Num(u)
-		return nil
-	}
-	*n = Num(s)
+	*n = Num(l.Text)
 	return nil
 }
 
@@ -238,16 +230,12 @@ func (n Num) amount() (decimal.Decimal, error) {
 // rate parses "15%" as 0.15 and "0.15" as 0.15.
 func (n Num) rate() (decimal.Decimal, error) {
 	s := strings.TrimSpace(string(n))
-	if p, ok := strings.CutSuffix(s, "%"); ok {
-		d, err := money.ParseAmount(p)
-		if err != nil {
-			return decimal.Decimal{}, fmt.Errorf("%q is not a percentage", s)
-		}
-		return d.Div(decimal.NewFromInt(100)), nil
+	d, err := money.ParseFraction(s)
+	switch {
+	case err == nil:
+		return d, nil
+	case strings.HasSuffix(s, "%"):
+		return decimal.Decimal{}, fmt.Errorf("%q is not a percentage", s)
 	}
-	d, err := money.ParseAmount(s)
-	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not a rate (want e.g. 15%% or 0.15)", s)
-	}
-	return d, nil
+	return decimal.Decimal{}, fmt.Errorf("%q is not a rate (want e.g. 15%% or 0.15)", s)
 }

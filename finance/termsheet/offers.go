@@ -12,13 +12,12 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/valuation"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 )
 
 // Number is the decimal of documents (plain, "1,000,000", "20%"); see
-// valuation.Number.
-type Number = valuation.Number
+// money.Number.
+type Number = money.Number
 
 // ExistingPreferred is an earlier 1× non-participating preferred series,
 // junior to the new money and senior to common, converting 1:1.

@@ -1,43 +1,24 @@
 package valuation
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/shopspring/decimal"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
 )
 
-// Number is an exact decimal read from a valuation document. It accepts
-// plain numbers (2000000, 0.3), strings with thousands separators
-// ("2,000,000", "1_000_000") and percentages ("30%" is 0.3). Set tells a
-// value that was given (even 0) from one that was left out, so that
-// defaults apply only to omitted fields.
-type Number struct {
-	decimal.Decimal
-	Set bool
-}
+// Number is an exact decimal read from a valuation document: plain numbers
+// (2000000, 0.3), strings with thousands separators ("2,000,000",
+// "1_000_000") and percentages ("30%" is 0.3), with Set telling a given
+// value from an omitted one. It is money.Number.
+type Number = money.Number
 
 // ParseNumber reads a Number from text; a trailing "%" divides by 100.
-// Exponents, NaN and infinities are rejected.
-func ParseNumber(s string) (Number, error) {
-	t := strings.TrimSpace(s)
-	pct := strings.HasSuffix(t, "%")
-	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
-	d, err := money.ParseAmount(t)
-	if err != nil {
-		return Number{}, fmt.Errorf("%q is not a decimal number", s)
-	}
-	if pct {
-		d = d.Shift(-2)
-	}
-	return Number{d, true}, nil
-}
+// Exponents, NaN and infinities are rejected. See money.ParseNumber.
+func ParseNumber(s string) (Number, error) { return money.ParseNumber(s) }
 
 // Num returns the Number written in s and panics if s is malformed. It is
 // meant for literals in code, tests and examples: Num("0.3"), Num("25%").
@@ -50,72 +31,7 @@ func Num(s string) Number {
 }
 
 // NumOf wraps an existing decimal as a given Number.
-func NumOf(d decimal.Decimal) Number { return Number{d, true} }
-
-// Or returns n if it was given and def otherwise.
-func (n Number) Or(def decimal.Decimal) decimal.Decimal {
-	if n.Set {
-		return n.Decimal
-	}
-	return def
-}
-
-// UnmarshalYAML implements yaml.Unmarshaler: a scalar, or null for "not given".
-func (n *Number) UnmarshalYAML(v *yaml.Node) error {
-	if v.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: want a number, got a %s", v.Line, yamlKind(v.Kind))
-	}
-	if v.Tag == "!!null" {
-		*n = Number{}
-		return nil
-	}
-	p, err := ParseNumber(v.Value)
-	if err != nil {
-		return fmt.Errorf("line %d: %w", v.Line, err)
-	}
-	*n = p
-	return nil
-}
-
-func yamlKind(k yaml.Kind) string {
-	switch k {
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.MappingNode:
-		return "mapping"
-	}
-	return "non-scalar"
-}
-
-// UnmarshalJSON implements json.Unmarshaler: a JSON number, a string as
-// ParseNumber reads it, or null for "not given".
-func (n *Number) UnmarshalJSON(b []byte) error {
-	s := strings.TrimSpace(string(b))
-	if s == "null" {
-		*n = Number{}
-		return nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-	}
-	p, err := ParseNumber(s)
-	if err != nil {
-		return err
-	}
-	*n = p
-	return nil
-}
-
-// MarshalJSON writes the number as a decimal string (null when not given),
-// so no JSON reader turns it into a float.
-func (n Number) MarshalJSON() ([]byte, error) {
-	if !n.Set {
-		return []byte("null"), nil
-	}
-	return json.Marshal(n.String())
-}
+func NumOf(d decimal.Decimal) Number { return money.NumberOf(d) }
 
 // FieldError is a validation error that names where in the document it is,
 // e.g. `scorecard.factors[2] (product): comparison 3.5 outside [0, 3]`.

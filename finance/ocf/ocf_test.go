@@ -370,12 +370,16 @@ func TestExportAtomic(t *testing.T) {
 		t.Errorf("left behind: %v", names)
 	}
 	other := filepath.Join(dir, "notes")
-	os.Mkdir(other, 0o755)
-	os.WriteFile(filepath.Join(other, "todo.txt"), []byte("x"), 0o644)
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, "letter.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Export(c, other, ExportOptions{}); err == nil || !strings.Contains(err.Error(), "refusing") {
 		t.Errorf("export over a non-OCF folder: %v", err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(other, "todo.txt")); string(b) != "x" {
+	if b, _ := os.ReadFile(filepath.Join(other, "letter.txt")); string(b) != "x" {
 		t.Error("the non-OCF folder was touched")
 	}
 }

@@ -135,7 +135,7 @@ func TestOCFCommandErrors(t *testing.T) {
 	}
 }
 
-// companyYAML writes what captable.Parse reads back, including the cases
+// captable.Encode writes what captable.Parse reads back, including the cases
 // where Parse's defaults differ from Go's zero values.
 func TestOCFCompanyYAMLParsesBack(t *testing.T) {
 	c := parseCompanyFile(t, "testdata/ocf-company.yaml")
@@ -144,7 +144,7 @@ func TestOCFCompanyYAMLParsesBack(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := companyYAML(c)
+	b, err := captable.Encode(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -300,7 +301,14 @@ func writeWaterfall(o *Options, w io.Writer, out WaterfallOutput) error {
 	}
 	pcts := captable.Percentages(parts, 2)
 	ht := Table{Header: []string{o.T("exits.holder"), o.T("exits.instruments"), o.T("exits.payout"), o.T("exits.pct")}, Right: map[int]bool{2: true, 3: true}}
-	for i, h := range r.Holders {
+	// Largest payout first: that is what a founder reads the table for.
+	order := make([]int, len(r.Holders))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return r.Holders[order[a]].Payout.GreaterThan(r.Holders[order[b]].Payout) })
+	for _, i := range order {
+		h := r.Holders[i]
 		var ins []string
 		for _, l := range h.Lines {
 			ins = append(ins, l.Instrument)

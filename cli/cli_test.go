@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -191,5 +193,29 @@ func TestBenchJSONFields(t *testing.T) {
 	}
 	if a := rs[0]["allocs_per_step"].(float64); a != 0 {
 		t.Errorf("a warm MLP step allocates %.1f times", a)
+	}
+}
+
+func TestReadDocumentLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("#"), maxDocumentBytes+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readDocument(big); err == nil || !strings.Contains(err.Error(), "big.yaml") || !strings.Contains(err.Error(), "16 MiB") {
+		t.Fatalf("oversized document: %v", err)
+	}
+	exact := filepath.Join(dir, "exact.yaml")
+	if err := os.WriteFile(exact, bytes.Repeat([]byte("#"), maxDocumentBytes), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := readDocument(exact); err != nil || len(b) != maxDocumentBytes {
+		t.Fatalf("a document at the limit: %d bytes, %v", len(b), err)
+	}
+	if _, err := readDocument(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Fatalf("missing file: %v", err)
+	}
+	if _, err := readDocument(""); err == nil || !strings.Contains(err.Error(), "-f FILE") {
+		t.Fatalf("no path: %v", err)
 	}
 }

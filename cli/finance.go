@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,23 +46,15 @@ func readDocument(path string) ([]byte, error) {
 		}
 		defer f.Close()
 	}
-	buf := make([]byte, 0, 64<<10)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if len(buf) > maxDocumentBytes {
-			return nil, fmt.Errorf("%s: larger than %d MiB; refusing to read it", path, maxDocumentBytes>>20)
-		}
-		if err != nil {
-			if err.Error() == "EOF" {
-				return buf, nil
-			}
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+	// Read one byte past the limit to tell "exactly at the limit" from "over".
+	buf, err := io.ReadAll(io.LimitReader(f, maxDocumentBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if len(buf) > maxDocumentBytes {
+		return nil, fmt.Errorf("%s: larger than %d MiB; refusing to read it", path, maxDocumentBytes>>20)
+	}
+	return buf, nil
 }
 
 // isJSONPath tells JSON documents from YAML ones by extension.

@@ -218,9 +218,9 @@ func allocF64(a *Arena, n int, zero bool) []float64 {
 	return make([]float64, n)
 }
 
-// newTensorIn creates a contiguous tensor of shape in arena a (nil: heap).
-// Its data is zeroed only when zero is true (heap data is always zero).
-func newTensorIn(a *Arena, dt DType, shape []int, zero bool) *Tensor {
+// newLayoutIn creates a tensor header with a contiguous layout of shape in
+// arena a (nil: heap), without storage.
+func newLayoutIn(a *Arena, dt DType, shape []int) *Tensor {
 	t := allocStruct(a)
 	t.dtype = dt
 	r := len(shape)
@@ -229,6 +229,13 @@ func newTensorIn(a *Arena, dt DType, shape []int, zero bool) *Tensor {
 	copy(t.shape, shape)
 	t.strides = buf[r:]
 	fillContiguous(t.shape, t.strides)
+	return t
+}
+
+// newTensorIn creates a contiguous tensor of shape in arena a (nil: heap).
+// Its data is zeroed only when zero is true (heap data is always zero).
+func newTensorIn(a *Arena, dt DType, shape []int, zero bool) *Tensor {
+	t := newLayoutIn(a, dt, shape)
 	n := numelOf(shape)
 	if dt == Float64 {
 		t.f64 = allocF64(a, n, zero)

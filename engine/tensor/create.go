@@ -124,16 +124,7 @@ func fromShape(op string, dt DType, n int, shape []int) (*Tensor, error) {
 	if numelOf(shape) != n {
 		return nil, shapeErr(op, fmt.Sprintf("shape needs %d elements, data has %d", numelOf(shape), n), shape)
 	}
-	a := curArena
-	t := allocStruct(a)
-	t.dtype = dt
-	r := len(shape)
-	buf := allocInts(a, 2*r)
-	t.shape = buf[:r:r]
-	copy(t.shape, shape)
-	t.strides = buf[r:]
-	fillContiguous(t.shape, t.strides)
-	return t, nil
+	return newLayoutIn(curArena, dt, shape), nil
 }
 
 // Contiguous returns t if its layout is row-major without gaps, and a

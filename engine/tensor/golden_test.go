@@ -105,7 +105,7 @@ func TestAgainstPyTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalShape(out.Shape(), c.Out.Shape) {
+			if !sameShape(out.Shape(), c.Out.Shape) {
 				t.Fatalf("shape %v, PyTorch %v", out.Shape(), c.Out.Shape)
 			}
 			closeTo(t, "out", out.Data(), c.Out.Data, atol, rtol)
@@ -125,18 +125,6 @@ func TestAgainstPyTorch(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func closeTo(t *testing.T, what string, got, want []float32, atol, rtol float64) {

@@ -168,13 +168,8 @@ func marshal(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func latestDate(c *captable.Company) captable.Date {
-	var d captable.Date
-	see := func(x captable.Date) {
-		if x.After(d) {
-			d = x
-		}
-	}
+// eachDate calls see with every date the company document holds.
+func eachDate(c *captable.Company, see func(captable.Date)) {
 	for _, is := range c.Issuances {
 		see(is.Date)
 	}
@@ -186,27 +181,25 @@ func latestDate(c *captable.Company) captable.Date {
 	for _, cv := range c.Convertibles {
 		see(cv.Date)
 	}
+}
+
+func latestDate(c *captable.Company) captable.Date {
+	var d captable.Date
+	eachDate(c, func(x captable.Date) {
+		if x.After(d) {
+			d = x
+		}
+	})
 	return d
 }
 
 func earliestDate(c *captable.Company, def captable.Date) captable.Date {
 	d := def
-	see := func(x captable.Date) {
+	eachDate(c, func(x captable.Date) {
 		if !x.IsZero() && x.Before(d) {
 			d = x
 		}
-	}
-	for _, is := range c.Issuances {
-		see(is.Date)
-	}
-	if c.OptionPlan != nil {
-		for _, g := range c.OptionPlan.Grants {
-			see(g.VestingStart)
-		}
-	}
-	for _, cv := range c.Convertibles {
-		see(cv.Date)
-	}
+	})
 	return d
 }
 

@@ -206,7 +206,7 @@ func newOCFExportCommand(o *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := ocf.Export(company, out, opt); err != nil {
+			if err := p.Write(out); err != nil {
 				return err
 			}
 			s := summarize(company, out, warns)

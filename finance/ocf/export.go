@@ -625,10 +625,16 @@ func Export(c *captable.Company, path string, opt ExportOptions) ([]Warning, err
 	if err != nil {
 		return nil, err
 	}
+	return warns, p.Write(path)
+}
+
+// Write writes the package at path, as Export does: a zip archive when
+// path ends in ".zip", otherwise a folder, atomically either way.
+func (p *Package) Write(path string) error {
 	if strings.HasSuffix(strings.ToLower(path), ".zip") {
-		return warns, p.writeZipFile(path)
+		return p.writeZipFile(path)
 	}
-	return warns, p.WriteDir(path)
+	return p.WriteDir(path)
 }
 
 func (p *Package) writeZipFile(path string) (err error) {

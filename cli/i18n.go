@@ -74,6 +74,7 @@ var messages = map[string][2]string{
 	"short.demo":       {"Runnable demonstrations of the engine", "引擎演示"},
 	"short.demo.mlp":   {"Train a small MLP on a generated two-spirals dataset", "在生成的双螺旋数据集上训练一个小型多层感知机"},
 	"short.finance":    {"Financing: cap tables, rounds, exits, valuation, runway", "融资：股权表、融资轮、退出分配、估值、现金跑道"},
+	"short.compute":    {"Compute economics of large models: FLOPs, GPU-hours, cost, memory, serving", "大模型算力经济：FLOPs、GPU 时、成本、显存、推理"},
 	"short.bench":      {"Measure kernel and training speed on this machine", "在本机测量内核与训练速度"},
 	"short.bench.gemm": {"SGEMM throughput (GFLOP/s) per matrix size", "各矩阵规模下的 SGEMM 吞吐量（GFLOP/s）"},
 	"short.bench.mlp":  {"Time one training step of an MLP 784→512→512→10", "测量 784→512→512→10 多层感知机单步训练时间"},

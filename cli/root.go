@@ -126,6 +126,7 @@ func NewRootCommand(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root.AddCommand(newDemoCommand(o))
 	root.AddCommand(newBenchCommand(o))
 	root.AddCommand(newFinanceCommand(o))
+	root.AddCommand(newComputeCommand(o))
 	return root
 }
 

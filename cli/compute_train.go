@@ -1,0 +1,275 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kaiwu-ai/kaiwu/compute/hw"
+	"github.com/kaiwu-ai/kaiwu/compute/model"
+	"github.com/kaiwu-ai/kaiwu/compute/train"
+	"github.com/kaiwu-ai/kaiwu/finance/money"
+)
+
+// This file holds `kaiwu compute train`: model flags + run flags →
+// compute/train → plan, defaults used and monthly schedule (table or JSON).
+
+func init() {
+	computeCommands = append(computeCommands, newComputeTrainCommand)
+	for k, v := range computeTrainMessages {
+		messages[k] = v
+	}
+}
+
+// computeTrainMessages are this file's user-visible labels.
+var computeTrainMessages = map[string][2]string{
+	"short.compute.train": {"Training plan: FLOPs, GPU-hours, days, cost, energy, emissions and monthly spend", "训练计划：FLOPs、GPU 时、天数、成本、能耗、碳排放与按月支出"},
+	"ctrain.item":         {"item", "项目"},
+	"ctrain.value":        {"value", "数值"},
+	"ctrain.model":        {"model", "模型"},
+	"ctrain.params":       {"parameters", "参数量"},
+	"ctrain.active":       {"active parameters", "激活参数量"},
+	"ctrain.tokens":       {"training tokens", "训练 token 数"},
+	"ctrain.seq":          {"sequence length", "序列长度"},
+	"ctrain.gpu":          {"GPU", "GPU"},
+	"ctrain.gpus":         {"GPUs", "GPU 数量"},
+	"ctrain.precision":    {"precision", "精度"},
+	"ctrain.peak":         {"peak per GPU (dense)", "单卡峰值（稠密）"},
+	"ctrain.mfu":          {"MFU", "MFU（模型算力利用率）"},
+	"ctrain.model_flops":  {"model FLOPs (6N + attention)", "模型 FLOPs（6N + 注意力）"},
+	"ctrain.hw_flops":     {"hardware FLOPs (with recomputation)", "硬件 FLOPs（含重计算）"},
+	"ctrain.six_nd":       {"6ND for comparison", "6ND（对照）"},
+	"ctrain.gpu_hours":    {"GPU-hours", "GPU 时"},
+	"ctrain.days":         {"wall-clock days", "实际天数"},
+	"ctrain.price":        {"price per GPU-hour", "每 GPU 时价格"},
+	"ctrain.cost":         {"GPU cost", "GPU 成本"},
+	"ctrain.pue":          {"PUE", "PUE（电能利用效率）"},
+	"ctrain.energy":       {"energy (kWh)", "能耗（千瓦时）"},
+	"ctrain.grid":         {"grid factor (kg CO2e/kWh)", "电网排放因子（kg CO2e/kWh）"},
+	"ctrain.emissions":    {"emissions (t CO2e)", "碳排放（吨 CO2e）"},
+	"ctrain.excludes":     {"energy excludes", "能耗未计入"},
+	"ctrain.default":      {"default used", "采用的默认值"},
+	"ctrain.source":       {"source", "来源"},
+	"ctrain.month":        {"month", "月份"},
+	"ctrain.amount":       {"amount", "金额"},
+	"ctrain.label":        {"line", "条目"},
+	"ctrain.estimate":     {"(estimate)", "（估计）"},
+}
+
+// ComputeTrainResult is the JSON shape of `kaiwu compute train --json`
+// (docs/formats/compute-train.md): the plan and, with --start, the monthly
+// schedule.
+type ComputeTrainResult struct {
+	*train.Plan
+	Schedule []train.MonthlyCost `json:"schedule,omitempty"`
+}
+
+// trainFlagErrors rewrites compute/train field errors as flag errors
+// ("gpus: …" → "--gpus: …").
+func trainFlagErrors(err error) error {
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	msgs := make([]string, 0, len(list))
+	for _, e := range list {
+		var fe *train.FieldError
+		if errors.As(e, &fe) {
+			msgs = append(msgs, "--"+fe.Field+": "+fe.Msg)
+		} else {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// hwPriceFlag reads a price per GPU-hour: "2.5" (in the --currency, USD by
+// default), "2.5 USD", "$2.5", "¥14".
+func hwPriceFlag(name, s string, cur money.Currency) (*money.Money, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return nil, nil
+	}
+	if strings.IndexFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.' || r == ',' || r == '_') }) >= 0 {
+		m, err := money.Parse(t)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", name, err)
+		}
+		return &m, nil
+	}
+	d, err := money.ParseAmount(t)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", name, err)
+	}
+	if cur == "" {
+		cur = money.USD
+	}
+	m := money.New(d, cur)
+	return &m, nil
+}
+
+func newComputeTrainCommand(o *Options) *cobra.Command {
+	var (
+		tokens, activeParams, gpuName, precision, recompute, price, currency, grid, start, hwFile string
+		gpus, seq                                                                                 int
+		mfu, pue, gridFactor                                                                      float64
+	)
+	cmd := &cobra.Command{
+		Use:   "train (--preset NAME | --params N | --layers … ) --gpu GPU --gpus N [--tokens 2e12] [--mfu 0.4] [--price 2.5] [--currency CNY] [--start 2027-01]",
+		Short: T(o.Lang, "short.compute.train"),
+		Args:  cobra.NoArgs,
+	}
+	mf := addModelFlags(cmd)
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		a, err := mf.arch()
+		if err != nil {
+			return err
+		}
+		cat, err := hwLoadCatalogue(hwFile)
+		if err != nil {
+			return err
+		}
+		in := train.Input{GPU: gpuName, GPUs: gpus, Seq: seq, MFU: mfu, PUE: pue, Grid: grid, GridFactor: gridFactor, Catalogue: cat,
+			Recompute: model.Recompute(recompute)}
+		if a.IsNominal() {
+			in.Params = a.NominalParams
+		} else {
+			in.Arch = &a
+		}
+		if activeParams != "" {
+			if !a.IsNominal() {
+				return fmt.Errorf("--active-params: only with --params (an architecture knows its active parameters)")
+			}
+			if in.ActiveParams, err = parseCountFlag(activeParams); err != nil {
+				return fmt.Errorf("--active-params: %v", err)
+			}
+		}
+		if tokens != "" {
+			if in.Tokens, err = parseCountFlag(tokens); err != nil {
+				return fmt.Errorf("--tokens: %v", err)
+			}
+			if in.Tokens <= 0 {
+				return fmt.Errorf("--tokens: want a positive number of tokens, have %s", tokens)
+			}
+		}
+		if precision != "" {
+			p, err := hw.ParsePrecision(precision)
+			if err != nil {
+				return fmt.Errorf("--precision: %v", err)
+			}
+			in.Precision = p
+		}
+		if currency != "" {
+			if in.Currency, err = money.ParseCurrency(currency); err != nil {
+				return fmt.Errorf("--currency: %v", err)
+			}
+		}
+		if in.Price, err = hwPriceFlag("price", price, in.Currency); err != nil {
+			return err
+		}
+		if c.Flags().Changed("gpus") && gpus < 1 {
+			return fmt.Errorf("--gpus: want at least 1 GPU, have %d", gpus)
+		}
+		if c.Flags().Changed("mfu") && !(mfu > 0 && mfu <= 1) {
+			return fmt.Errorf("--mfu: want a fraction in (0, 1], have %g", mfu)
+		}
+		p, err := train.New(in)
+		if err != nil {
+			return trainFlagErrors(err)
+		}
+		res := ComputeTrainResult{Plan: p}
+		if start != "" {
+			if res.Schedule, err = p.Schedule(start); err != nil {
+				return trainFlagErrors(err)
+			}
+		}
+		if o.JSON {
+			return writeJSON(o.Out(), res)
+		}
+		return hwWriteTables(o, trainTables(o, res)...)
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&activeParams, "active-params", "", "with --params: parameters active per token (mixture of experts), e.g. 37B")
+	fs.StringVar(&tokens, "tokens", "", "training tokens, e.g. 2e12 or 15T (default: compute-optimal 20 × parameters, Chinchilla)")
+	fs.IntVar(&seq, "seq", 0, "training sequence length (default: the model's context, ≤ 8192, or 4096)")
+	fs.StringVar(&gpuName, "gpu", "", "accelerator from the catalogue (kaiwu compute gpus), e.g. h100, h800, 910b")
+	fs.IntVar(&gpus, "gpus", 0, "number of GPUs")
+	fs.Float64Var(&mfu, "mfu", 0, "model FLOPs utilisation in (0, 1] (default: the catalogue's for the GPU, with its source)")
+	fs.StringVar(&precision, "precision", "bf16", "bf16 or fp8 (picks the dense peak)")
+	fs.StringVar(&recompute, "recompute", "none", "activation recomputation: none, selective, full (changes hardware FLOPs, not time)")
+	fs.StringVar(&price, "price", "", "price per GPU-hour: 2.5 (in --currency), \"2.5 USD\", ¥14 (default: the catalogue's)")
+	fs.StringVar(&currency, "currency", "", "USD or CNY (default USD, or the --price currency)")
+	fs.Float64Var(&pue, "pue", 0, "data-centre PUE (default 1.2, see kaiwu compute gpus)")
+	fs.StringVar(&grid, "grid", "", "grid emission factor: cn or us (default: cn for CNY, us otherwise)")
+	fs.Float64Var(&gridFactor, "grid-factor", 0, "grid emission factor in kg CO2e/kWh, overriding --grid")
+	fs.StringVar(&start, "start", "", "first month of the run, YYYY-MM: prints the monthly GPU spend")
+	fs.StringVar(&hwFile, "hw-file", "", "hardware catalogue overrides (YAML/JSON, see kaiwu compute gpus --file)")
+	return cmd
+}
+
+// hwSI formats a large number with an SI suffix: 3.14e23 → "3.14e23",
+// 1720320 → "1,720,320".
+func hwSI(x float64) string {
+	if x >= 1e15 || (x > 0 && x < 1e-3) {
+		return fmt.Sprintf("%.3g", x)
+	}
+	return money.Group(fmt.Sprintf("%.0f", x))
+}
+
+func trainTables(o *Options, r ComputeTrainResult) []Table {
+	p := r.Plan
+	kv := Table{Header: []string{o.T("ctrain.item"), o.T("ctrain.value")}, Right: map[int]bool{1: true}}
+	add := func(k, v string) { kv.Rows = append(kv.Rows, []string{o.T(k), v}) }
+	add("ctrain.model", p.Model)
+	add("ctrain.params", hwSI(p.Params))
+	if p.ActiveParams != p.Params {
+		add("ctrain.active", hwSI(p.ActiveParams))
+	}
+	add("ctrain.tokens", fmt.Sprintf("%.3g", p.Tokens))
+	add("ctrain.seq", itoa(p.Seq))
+	add("ctrain.gpu", p.GPUName)
+	add("ctrain.gpus", itoa(p.GPUs))
+	add("ctrain.precision", string(p.Precision)+", recompute "+string(p.Recompute))
+	add("ctrain.peak", fmt.Sprintf("%.1f TFLOP/s", p.PeakFLOPs/1e12))
+	add("ctrain.mfu", fmt.Sprintf("%.1f%%", 100*p.MFU))
+	add("ctrain.model_flops", fmt.Sprintf("%.3g", p.ModelFLOPs))
+	if p.HardwareFLOPs != p.ModelFLOPs {
+		add("ctrain.hw_flops", fmt.Sprintf("%.3g", p.HardwareFLOPs))
+	}
+	add("ctrain.six_nd", fmt.Sprintf("%.3g", p.SixND))
+	add("ctrain.gpu_hours", hwSI(p.GPUHours))
+	add("ctrain.days", fmt.Sprintf("%.1f", p.WallClockDays))
+	add("ctrain.price", p.PricePerGPUHour.String())
+	add("ctrain.cost", p.Cost.String())
+	add("ctrain.pue", hwFloat(p.PUE))
+	add("ctrain.energy", hwSI(p.EnergyKWh))
+	add("ctrain.grid", hwFloat(p.GridKgCO2ePerKWh)+" ("+p.Grid+")")
+	add("ctrain.emissions", fmt.Sprintf("%.1f", p.EmissionsTCO2e))
+	ts := []Table{kv, {Rows: [][]string{{o.T("ctrain.excludes") + ": " + p.EnergyExcludes}}}}
+	if len(p.Defaults) > 0 {
+		d := Table{Header: []string{o.T("ctrain.default"), o.T("ctrain.value"), o.T("ctrain.source")}}
+		for _, x := range p.Defaults {
+			src := x.Source
+			if x.Date != "" {
+				src += " (" + x.Date + ")"
+			}
+			if x.Estimate {
+				src = o.T("ctrain.estimate") + " " + src
+			}
+			d.Rows = append(d.Rows, []string{x.Field, x.Value, src})
+		}
+		ts = append(ts, d)
+	}
+	if len(r.Schedule) > 0 {
+		s := Table{Header: []string{o.T("ctrain.month"), o.T("ctrain.amount"), o.T("ctrain.label")}, Right: map[int]bool{1: true}}
+		for _, m := range r.Schedule {
+			s.Rows = append(s.Rows, []string{m.Month, money.New(m.Amount, p.Cost.Currency).String(), m.Label})
+		}
+		ts = append(ts, s)
+	}
+	return ts
+}

@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kaiwu-ai/kaiwu/engine/kernels"
+	"github.com/kaiwu-ai/kaiwu/compute/calibrate"
 )
 
 // BenchResult is the stable JSON shape of one `kaiwu bench` measurement.
@@ -48,29 +48,6 @@ func parseSizes(s string) ([]int, error) {
 	return out, nil
 }
 
-// timeBest runs fn repeatedly: warm-up, then `rounds` rounds each lasting
-// at least minRound, and returns the best mean time per call. Best-of-N is
-// the right statistic on shared, noisy machines (DESIGN.md, Benchmarks).
-func timeBest(fn func(), rounds int, minRound time.Duration) time.Duration {
-	fn()
-	best := time.Duration(1<<63 - 1)
-	for r := 0; r < rounds; r++ {
-		n := 0
-		start := time.Now()
-		for {
-			fn()
-			n++
-			if el := time.Since(start); el >= minRound {
-				if per := el / time.Duration(n); per < best {
-					best = per
-				}
-				break
-			}
-		}
-	}
-	return best
-}
-
 func newBenchCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -93,7 +70,11 @@ func newBenchCommand(o *Options) *cobra.Command {
 			sort.Ints(ns)
 			var res []BenchResult
 			for _, n := range ns {
-				res = append(res, benchGEMM(n, o.Threads, rounds))
+				r, err := benchGEMM(n, o.Threads, rounds)
+				if err != nil {
+					return err
+				}
+				res = append(res, r)
 			}
 			t := Table{Header: []string{o.T("op"), o.T("size"), o.T("threads"), o.T("gflops"), o.T("ms")},
 				Right: map[int]bool{1: true, 2: true, 3: true, 4: true}}
@@ -112,20 +93,11 @@ func newBenchCommand(o *Options) *cobra.Command {
 }
 
 // benchGEMM times C = A·B for n×n float32 matrices.
-func benchGEMM(n, threads, rounds int) BenchResult {
-	rng := rand.New(rand.NewPCG(1, 2))
-	a := make([]float32, n*n)
-	b := make([]float32, n*n)
-	c := make([]float32, n*n)
-	for i := range a {
-		a[i] = rng.Float32()*2 - 1
-		b[i] = rng.Float32()*2 - 1
+func benchGEMM(n, threads, rounds int) (BenchResult, error) {
+	sec, err := calibrate.TimeBest(context.Background(), calibrate.NewGEMM(n), rounds, 200*time.Millisecond)
+	if err != nil {
+		return BenchResult{}, err
 	}
-	minRound := 200 * time.Millisecond
-	per := timeBest(func() {
-		kernels.Sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
-	}, rounds, minRound)
 	flops := 2 * float64(n) * float64(n) * float64(n)
-	return BenchResult{Op: "gemm", Size: n, Threads: threads,
-		GFLOPS: flops / per.Seconds() / 1e9, MS: float64(per.Nanoseconds()) / 1e6}
+	return BenchResult{Op: "gemm", Size: n, Threads: threads, GFLOPS: flops / sec / 1e9, MS: sec * 1e3}, nil
 }

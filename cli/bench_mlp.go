@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -8,75 +9,23 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kaiwu-ai/kaiwu/engine/nn"
-	"github.com/kaiwu-ai/kaiwu/engine/optim"
-	"github.com/kaiwu-ai/kaiwu/engine/tensor"
-	"github.com/kaiwu-ai/kaiwu/engine/train"
+	"github.com/kaiwu-ai/kaiwu/compute/calibrate"
 )
 
-// mlpBenchSizes is the benchmark network, the same as bench/pytorch/mlp.py.
-var mlpBenchSizes = []int{784, 512, 512, 10}
-
-// mlpBench is one prepared MLP training step on random data.
-type mlpBench struct {
-	step    *train.Stepper
-	x       *tensor.Tensor
-	targets []int
-}
-
-func newMLPBench(batch int) (*mlpBench, error) {
-	rng := tensor.NewRNG(1)
-	model, err := nn.NewMLP(rng, mlpBenchSizes...)
-	if err != nil {
-		return nil, err
-	}
-	opt, err := optim.NewAdam(nn.Tensors(model), 1e-3)
-	if err != nil {
-		return nil, err
-	}
-	x, err := tensor.Randn(rng, batch, mlpBenchSizes[0])
-	if err != nil {
-		return nil, err
-	}
-	targets := make([]int, batch)
-	for i := range targets {
-		targets[i] = rng.Intn(mlpBenchSizes[len(mlpBenchSizes)-1])
-	}
-	return &mlpBench{step: train.NewStepper(model, opt), x: x, targets: targets}, nil
-}
-
-func (b *mlpBench) run() error {
-	_, err := b.step.Step(b.x, b.targets)
-	return err
-}
-
-// mlpFLOPs counts the GEMM work of one step: forward and two backward
-// products per layer.
-func mlpFLOPs(batch int) float64 {
-	s := 0
-	for i := 0; i+1 < len(mlpBenchSizes); i++ {
-		s += mlpBenchSizes[i] * mlpBenchSizes[i+1]
-	}
-	return 6 * float64(batch) * float64(s)
-}
-
+// benchMLP times one training step of the MLP 784→512→512→10 (the network
+// of bench/pytorch/mlp.py) and counts its steady-state allocations.
 func benchMLP(batch, threads, rounds int) (BenchResult, error) {
-	b, err := newMLPBench(batch)
+	step, err := calibrate.NewMLPStep(batch)
 	if err != nil {
 		return BenchResult{}, err
 	}
-	var stepErr error
-	per := timeBest(func() {
-		if err := b.run(); err != nil && stepErr == nil {
-			stepErr = err
-		}
-	}, rounds, 200*time.Millisecond)
-	if stepErr != nil {
-		return BenchResult{}, stepErr
+	sec, err := calibrate.TimeBest(context.Background(), step, rounds, 200*time.Millisecond)
+	if err != nil {
+		return BenchResult{}, err
 	}
-	allocs := allocsPerRun(20, func() { _ = b.run() })
+	allocs := allocsPerRun(20, func() { _ = step() })
 	return BenchResult{Op: "mlp", Batch: batch, Threads: threads,
-		GFLOPS: mlpFLOPs(batch) / per.Seconds() / 1e9, MS: float64(per.Nanoseconds()) / 1e6,
+		GFLOPS: calibrate.MLPFLOPs(batch) / sec / 1e9, MS: sec * 1e3,
 		AllocsPerStep: &allocs}, nil
 }
 

@@ -240,7 +240,7 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 	}
 	r := &Result{Threads: threads, GEMMPath: kernels.ActivePath().String(), Features: f, Peak: peak}
 	measure := func(m Measurement, fn func() error) (Measurement, error) {
-		sec, err := timeBest(ctx, fn, rounds, minRound)
+		sec, err := TimeBest(ctx, fn, rounds, minRound)
 		if err != nil {
 			return m, err
 		}
@@ -250,11 +250,7 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 		return m, nil
 	}
 	for _, n := range sizes {
-		a, b, cm := gemmOperands(n)
-		m, err := measure(Measurement{Op: "gemm", Size: n, FLOPs: 2 * float64(n) * float64(n) * float64(n)}, func() error {
-			kernels.Sgemm(false, false, n, n, n, 1, a, n, b, n, 0, cm, n)
-			return nil
-		})
+		m, err := measure(Measurement{Op: "gemm", Size: n, FLOPs: 2 * float64(n) * float64(n) * float64(n)}, NewGEMM(n))
 		if err != nil {
 			return nil, err
 		}
@@ -264,7 +260,7 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 		}
 	}
 	if batch > 0 {
-		step, err := newMLPStep(batch)
+		step, err := NewMLPStep(batch)
 		if err != nil {
 			return nil, err
 		}
@@ -277,15 +273,19 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 	return r, nil
 }
 
-// gemmOperands returns random n×n A and B and a zero C.
-func gemmOperands(n int) (a, b, c []float32) {
+// NewGEMM prepares C = A·B on random n×n float32 matrices and returns the
+// call to time (2n³ FLOPs). `kaiwu bench gemm` times the same call.
+func NewGEMM(n int) func() error {
 	rng := rand.New(rand.NewPCG(1, 2))
-	a, b, c = make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
 	for i := range a {
 		a[i] = rng.Float32()*2 - 1
 		b[i] = rng.Float32()*2 - 1
 	}
-	return a, b, c
+	return func() error {
+		kernels.Sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
+		return nil
+	}
 }
 
 // MLPFLOPs is the GEMM work of one MLPSizes training step at batch: 6 ×
@@ -298,9 +298,10 @@ func MLPFLOPs(batch int) float64 {
 	return 6 * float64(batch) * float64(s)
 }
 
-// newMLPStep prepares one MLP training step (Adam) on random data, as
-// `kaiwu bench mlp` does.
-func newMLPStep(batch int) (func() error, error) {
+// NewMLPStep prepares one MLPSizes training step (cross-entropy, Adam
+// lr 1e-3) on random data and returns it; `kaiwu bench mlp` and
+// bench/pytorch/mlp.py time the same step.
+func NewMLPStep(batch int) (func() error, error) {
 	rng := tensor.NewRNG(1)
 	model, err := nn.NewMLP(rng, MLPSizes...)
 	if err != nil {
@@ -322,9 +323,10 @@ func newMLPStep(batch int) (func() error, error) {
 	return func() error { _, err := s.Step(x, targets); return err }, nil
 }
 
-// timeBest runs fn once to warm up, then rounds rounds of at least
-// minRound each, and returns the best mean seconds per call.
-func timeBest(ctx context.Context, fn func() error, rounds int, minRound time.Duration) (float64, error) {
+// TimeBest runs fn once to warm up, then rounds rounds of at least
+// minRound each, and returns the best mean seconds per call. Best-of-N is
+// the right statistic on shared, noisy machines (DESIGN.md, Benchmarks).
+func TimeBest(ctx context.Context, fn func() error, rounds int, minRound time.Duration) (float64, error) {
 	if err := fn(); err != nil {
 		return 0, err
 	}

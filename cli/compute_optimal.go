@@ -69,30 +69,11 @@ type ComputeOptimalRow struct {
 // parseMoneyFlag reads a money amount with an optional magnitude suffix:
 // "$10M", "¥5000万", "10M USD", "USD 2.5", "1,000,000 CNY".
 func parseMoneyFlag(s string) (money.Money, error) {
-	if m, err := money.Parse(s); err == nil {
-		return m, nil
+	m, err := money.Parse(s)
+	if err != nil {
+		return money.Money{}, fmt.Errorf("%q: want an amount with a currency, e.g. \"$10M\", \"¥5000万\" or \"2.5 USD\"", s)
 	}
-	t := strings.TrimSpace(s)
-	for _, sym := range []string{"US$", "$", "¥", "￥"} {
-		if rest, ok := strings.CutPrefix(t, sym); ok {
-			c, _ := money.ParseCurrency(sym)
-			d, err := money.ParseScaled(rest)
-			if err != nil {
-				return money.Money{}, fmt.Errorf("%q: %w", s, err)
-			}
-			return money.New(d, c), nil
-		}
-	}
-	if f := strings.Fields(t); len(f) == 2 {
-		for _, p := range [][2]string{{f[0], f[1]}, {f[1], f[0]}} {
-			if c, err := money.ParseCurrency(p[1]); err == nil {
-				if d, err := money.ParseScaled(p[0]); err == nil {
-					return money.New(d, c), nil
-				}
-			}
-		}
-	}
-	return money.Money{}, fmt.Errorf("%q: want an amount with a currency, e.g. \"$10M\", \"¥5000万\" or \"2.5 USD\"", s)
+	return m, nil
 }
 
 func newComputeOptimalCommand(o *Options) *cobra.Command {

@@ -94,21 +94,13 @@ func hwPriceFlag(name, s string, cur money.Currency) (*money.Money, error) {
 	if t == "" {
 		return nil, nil
 	}
-	if strings.IndexFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.' || r == ',' || r == '_') }) >= 0 {
-		m, err := money.Parse(t)
-		if err != nil {
-			return nil, fmt.Errorf("--%s: %w", name, err)
-		}
-		return &m, nil
-	}
-	d, err := money.ParseAmount(t)
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", name, err)
-	}
 	if cur == "" {
 		cur = money.USD
 	}
-	m := money.New(d, cur)
+	m, err := money.ParseIn(t, cur)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", name, err)
+	}
 	return &m, nil
 }
 

@@ -297,22 +297,11 @@ func valDecimalFlag(name, s string) (decimal.Decimal, error) {
 // valParseAmount reads a number with an optional scale suffix: k, M, B
 // (bn), 万 (1e4) or 亿 (1e8); "_" and "," group digits.
 func valParseAmount(s string) (decimal.Decimal, error) {
-	t := strings.TrimSpace(s)
-	shift := int32(0)
-	for _, suf := range []struct {
-		s string
-		e int32
-	}{{"bn", 9}, {"B", 9}, {"b", 9}, {"M", 6}, {"m", 6}, {"k", 3}, {"K", 3}, {"万", 4}, {"亿", 8}} {
-		if strings.HasSuffix(t, suf.s) {
-			t, shift = strings.TrimSuffix(t, suf.s), suf.e
-			break
-		}
-	}
-	d, err := money.ParseAmount(t)
+	d, err := money.ParseScaled(s)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%q is not a number", s)
 	}
-	return d.Shift(shift), nil
+	return d, nil
 }
 
 func newAntiDilutionCommand(o *Options) *cobra.Command {

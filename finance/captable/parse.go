@@ -315,10 +315,7 @@ func ParseMoney(field, s string, cur money.Currency) (decimal.Decimal, error) {
 	if len(t) > maxNumberLen {
 		return decimal.Decimal{}, fmt.Errorf("%s: %q is too long for an amount", field, s)
 	}
-	if d, err := money.ParseScaled(t); err == nil {
-		return d, nil
-	}
-	m, err := money.Parse(t)
+	m, err := money.ParseIn(t, cur)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%s: %q is not an amount (want e.g. 2500000, 2.5M or \"2,500,000 %s\")", field, s, cur)
 	}

@@ -59,7 +59,8 @@ type Money struct {
 func New(amount decimal.Decimal, c Currency) Money { return Money{amount, c} }
 
 // Parse reads "1234.50 USD", "USD 1,234.50", "$1,234.50", "¥1000" or
-// "1000 CNY". Thousands separators (",", "_") are allowed; a plain number
+// "1000 CNY". Thousands separators (",", "_") and the magnitude suffixes of
+// ParseScaled ("$10M", "¥5000万", "2.5k USD") are allowed; a plain number
 // without currency is an error, so an amount never loses its currency.
 func Parse(s string) (Money, error) {
 	t := strings.TrimSpace(s)
@@ -88,14 +89,24 @@ func Parse(s string) (Money, error) {
 	if err != nil {
 		return Money{}, fmt.Errorf("money: %q: %w", s, err)
 	}
-	d, err := ParseAmount(num)
+	d, err := ParseScaled(num)
 	if err != nil {
 		return Money{}, fmt.Errorf("money: %q: %w", s, err)
 	}
 	return Money{d, c}, nil
 }
 
-func isAmount(s string) bool { _, err := ParseAmount(s); return err == nil }
+// ParseIn reads an amount that may omit its currency: a bare number
+// ("2.5", "15M", "3000万") is in def; anything else is read by Parse
+// ("$2.5", "¥14", "2.5 USD").
+func ParseIn(s string, def Currency) (Money, error) {
+	if d, err := ParseScaled(s); err == nil {
+		return Money{d, def}, nil
+	}
+	return Parse(s)
+}
+
+func isAmount(s string) bool { _, err := ParseScaled(s); return err == nil }
 
 // ParseAmount reads a decimal number, allowing "," and "_" as thousands
 // separators. Exponents, NaN and infinities are rejected.

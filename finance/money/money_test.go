@@ -98,3 +98,29 @@ func ExampleParse() {
 	fmt.Println(total)
 	// Output: $1,250,000.10
 }
+
+func TestParseScaledAndIn(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		def  Currency
+		want string
+	}{
+		{"$10M", USD, "$10,000,000.00"},
+		{"¥5000万", USD, "¥50,000,000.00"},
+		{"2.5k USD", CNY, "$2,500.00"},
+		{"1.2亿", CNY, "¥120,000,000.00"},
+		{"2bn", USD, "$2,000,000,000.00"},
+		{"14", CNY, "¥14.00"},
+		{"USD 3M", CNY, "$3,000,000.00"},
+	} {
+		m, err := ParseIn(tc.in, tc.def)
+		if err != nil || m.String() != tc.want {
+			t.Errorf("ParseIn(%q, %s) = %v, %v; want %s", tc.in, tc.def, m, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"RMB", "10 dollars", "M", "$", "1e3"} {
+		if m, err := ParseIn(bad, USD); err == nil {
+			t.Errorf("ParseIn(%q) accepted bad input as %v", bad, m)
+		}
+	}
+}

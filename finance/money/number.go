@@ -173,11 +173,11 @@ var scales = []struct {
 	{"亿", 100_000_000}, {"万", 10_000},
 	{"k", 1_000}, {"K", 1_000},
 	{"M", 1_000_000}, {"m", 1_000_000},
-	{"B", 1_000_000_000}, {"b", 1_000_000_000},
+	{"B", 1_000_000_000}, {"b", 1_000_000_000}, {"bn", 1_000_000_000},
 }
 
 // ParseScaled reads an amount with an optional magnitude suffix: k/K
-// (thousand), M/m (million), B/b (billion), 万 (10⁴) or 亿 (10⁸), as in
+// (thousand), M/m (million), B/b/bn (billion), 万 (10⁴) or 亿 (10⁸), as in
 // "15M", "2.5k" or "3000万"; without a suffix it is ParseAmount.
 func ParseScaled(s string) (decimal.Decimal, error) {
 	t := strings.TrimSpace(s)

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/kaiwu-ai/kaiwu/compute/hw"
 	"github.com/kaiwu-ai/kaiwu/compute/serve"
 	"github.com/kaiwu-ai/kaiwu/compute/train"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
@@ -31,33 +30,27 @@ func init() {
 	for k, v := range map[string][2]string{
 		"short.compute.runway": {"Turn a training run and serving volume into runway cost lines; merge into a plan and project",
 			"把训练计划与推理用量转为现金跑道成本项；可并入计划并重新测算"},
-		"crw.item":             {"item", "项目"},
-		"crw.without":          {"without compute plan", "不含算力计划"},
-		"crw.with":             {"with compute plan", "含算力计划"},
-		"crw.compute_total":    {"compute costs over the plan", "计划期算力总支出"},
-		"crw.runway":           {"runway (months)", "现金跑道（月）"},
-		"crw.out_of_cash":      {"out of cash in", "现金耗尽月份"},
-		"crw.cash_end":         {"cash at the end", "期末现金"},
-		"crw.break_even":       {"break-even month", "盈亏平衡月份"},
-		"crw.alive":            {"default alive", "默认存活"},
-		"crw.raise":            {"amount to raise", "建议融资额"},
-		"crw.none":             {"—", "—"},
-		"crw.yes":              {"yes", "是"},
-		"crw.no":               {"no", "否"},
-		"crw.header":           {"compute cost lines for a runway plan: paste under costs.compute (docs/formats/finance-runway.md)", "现金跑道计划的算力成本项：粘贴到 costs.compute 下（见 docs/formats/finance-runway.md）"},
-		"crw.flag.plan":        {"runway plan to merge the lines into and project (YAML or JSON)", "并入并测算的现金跑道计划（YAML 或 JSON）"},
-		"crw.flag.scenario":    {"runway scenario: base, bull, bear or the plan's own", "现金跑道情景：base、bull、bear 或计划自定义"},
-		"crw.flag.train_start": {"first month of the training run, YYYY-MM (omit: no training)", "训练开始月份 YYYY-MM（省略则不含训练）"},
-		"crw.flag.train_gpu":   {"training GPU (catalogue id or alias)", "训练 GPU（硬件目录名称）"},
-		"crw.flag.train_gpus":  {"training GPUs", "训练 GPU 数量"},
-		"crw.flag.tokens":      {"training tokens, e.g. 2T (default: 20 × parameters)", "训练 token 数，如 2T（默认参数量 × 20）"},
-		"crw.flag.train_mfu":   {"training MFU (default: the catalogue's for the GPU)", "训练 MFU（默认取硬件目录）"},
-		"crw.flag.train_price": {"training price per GPU-hour (default: the catalogue's)", "训练每 GPU 小时价格（默认取硬件目录）"},
-		"crw.flag.serve_from":  {"first month of serving, YYYY-MM (omit: no serving)", "开始推理服务的月份 YYYY-MM（省略则不含推理）"},
-		"crw.flag.serve_to":    {"last month of serving (default: the plan's end)", "推理服务的最后月份（默认到计划结束）"},
-		"crw.flag.tokens_in":   {"input tokens served in the first month, e.g. 3e9 or 3B", "首月输入 token 量，如 3e9 或 3B"},
-		"crw.flag.tokens_out":  {"output tokens served in the first month", "首月输出 token 量"},
-		"crw.flag.growth":      {"monthly growth of the token volume, e.g. 10%", "token 用量月增长率，如 10%"},
+		"crw.item":            {"item", "项目"},
+		"crw.without":         {"without compute plan", "不含算力计划"},
+		"crw.with":            {"with compute plan", "含算力计划"},
+		"crw.compute_total":   {"compute costs over the plan", "计划期算力总支出"},
+		"crw.runway":          {"runway (months)", "现金跑道（月）"},
+		"crw.out_of_cash":     {"out of cash in", "现金耗尽月份"},
+		"crw.cash_end":        {"cash at the end", "期末现金"},
+		"crw.break_even":      {"break-even month", "盈亏平衡月份"},
+		"crw.alive":           {"default alive", "默认存活"},
+		"crw.raise":           {"amount to raise", "建议融资额"},
+		"crw.none":            {"—", "—"},
+		"crw.yes":             {"yes", "是"},
+		"crw.no":              {"no", "否"},
+		"crw.header":          {"compute cost lines for a runway plan: paste under costs.compute (docs/formats/finance-runway.md)", "现金跑道计划的算力成本项：粘贴到 costs.compute 下（见 docs/formats/finance-runway.md）"},
+		"crw.flag.plan":       {"runway plan to merge the lines into and project (YAML or JSON)", "并入并测算的现金跑道计划（YAML 或 JSON）"},
+		"crw.flag.scenario":   {"runway scenario: base, bull, bear or the plan's own", "现金跑道情景：base、bull、bear 或计划自定义"},
+		"crw.flag.serve_from": {"first month of serving, YYYY-MM (omit: no serving)", "开始推理服务的月份 YYYY-MM（省略则不含推理）"},
+		"crw.flag.serve_to":   {"last month of serving (default: the plan's end)", "推理服务的最后月份（默认到计划结束）"},
+		"crw.flag.tokens_in":  {"input tokens served in the first month, e.g. 3e9 or 3B", "首月输入 token 量，如 3e9 或 3B"},
+		"crw.flag.tokens_out": {"output tokens served in the first month", "首月输出 token 量"},
+		"crw.flag.growth":     {"monthly growth of the token volume, e.g. 10%", "token 用量月增长率，如 10%"},
 	} {
 		messages[k] = v
 	}
@@ -147,9 +140,8 @@ type computeRunwayServing struct {
 
 func newComputeRunwayCommand(o *Options) *cobra.Command {
 	var sf serveFlags
-	var planFile, scenario, trainStart, trainGPU, tokens, trainPrice, serveFrom, serveTo, tokIn, tokOut, growth string
-	var trainGPUs int
-	var trainMFU float64
+	var tf trainFlags
+	var planFile, scenario, serveFrom, serveTo, tokIn, tokOut, growth string
 	cmd := &cobra.Command{
 		Use:   "runway (--preset NAME | model flags) [--train-start YYYY-MM --train-gpus N …] [--serve-from YYYY-MM --tokens-in N --tokens-out N …] [--plan PLAN.yaml]",
 		Short: o.T("short.compute.runway"),
@@ -157,22 +149,17 @@ func newComputeRunwayCommand(o *Options) *cobra.Command {
 	}
 	mf := addModelFlags(cmd)
 	sf.add(o, cmd, "serve-")
+	tf.add(cmd, "train-", "h100", false)
 	fl := cmd.Flags()
 	fl.StringVar(&planFile, "plan", "", o.T("crw.flag.plan"))
 	fl.StringVar(&scenario, "scenario", "base", o.T("crw.flag.scenario"))
-	fl.StringVar(&trainStart, "train-start", "", o.T("crw.flag.train_start"))
-	fl.StringVar(&trainGPU, "train-gpu", "h100", o.T("crw.flag.train_gpu"))
-	fl.IntVar(&trainGPUs, "train-gpus", 0, o.T("crw.flag.train_gpus"))
-	fl.StringVar(&tokens, "tokens", "", o.T("crw.flag.tokens"))
-	fl.Float64Var(&trainMFU, "train-mfu", 0, o.T("crw.flag.train_mfu"))
-	fl.StringVar(&trainPrice, "train-price", "", o.T("crw.flag.train_price"))
 	fl.StringVar(&serveFrom, "serve-from", "", o.T("crw.flag.serve_from"))
 	fl.StringVar(&serveTo, "serve-to", "", o.T("crw.flag.serve_to"))
 	fl.StringVar(&tokIn, "tokens-in", "0", o.T("crw.flag.tokens_in"))
 	fl.StringVar(&tokOut, "tokens-out", "0", o.T("crw.flag.tokens_out"))
 	fl.StringVar(&growth, "serve-growth", "0%", o.T("crw.flag.growth"))
 	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if trainStart == "" && serveFrom == "" {
+		if tf.start == "" && serveFrom == "" {
 			return fmt.Errorf("--train-start: give a training run (--train-start), serving (--serve-from), or both")
 		}
 		// The plan first: its currency is the default.
@@ -203,44 +190,28 @@ func newComputeRunwayCommand(o *Options) *cobra.Command {
 		}
 		out := computeRunwayOutput{Currency: cur}
 
-		if trainStart != "" {
-			if _, err := runway.ParseMonth(trainStart); err != nil {
+		if tf.start != "" {
+			if _, err := runway.ParseMonth(tf.start); err != nil {
 				return fmt.Errorf("--train-start: %w", err)
 			}
-			if trainGPUs < 1 {
-				return fmt.Errorf("--train-gpus %d: want at least 1 GPU", trainGPUs)
-			}
-			if _, err := hw.Lookup(trainGPU); err != nil {
-				return fmt.Errorf("--train-gpu: %w", err)
+			if tf.gpus < 1 {
+				return fmt.Errorf("--train-gpus %d: want at least 1 GPU", tf.gpus)
 			}
 			arch, err := mf.arch()
 			if err != nil {
 				return err
 			}
-			in := train.Input{GPU: trainGPU, GPUs: trainGPUs, MFU: trainMFU, Currency: cur}
-			if arch.IsNominal() {
-				in.Params = arch.NominalParams
-			} else {
-				in.Arch = &arch
-			}
-			if tokens != "" {
-				if in.Tokens, err = parseCountFlag(tokens); err != nil || !(in.Tokens > 0) {
-					return fmt.Errorf("--tokens %q: want a positive token count such as 2T", tokens)
-				}
-			}
-			if trainMFU < 0 || trainMFU > 1 || trainMFU != trainMFU {
-				return fmt.Errorf("--train-mfu %g: want a fraction between 0 and 1", trainMFU)
-			}
-			if in.Price, err = serveMoney("train-price", trainPrice, cur); err != nil {
+			in, err := tf.input(c, arch, cur)
+			if err != nil {
 				return err
 			}
 			tp, err := train.New(in)
 			if err != nil {
-				return fmt.Errorf("training: %w", err)
+				return tf.errors(err)
 			}
-			sched, err := tp.Schedule(trainStart)
+			sched, err := tp.Schedule(tf.start)
 			if err != nil {
-				return fmt.Errorf("--train-start: %w", err)
+				return tf.errors(err)
 			}
 			out.Training, out.Schedule = tp, sched
 			out.Lines = append(out.Lines, trainingLines(sched)...)

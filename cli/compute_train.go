@@ -66,9 +66,109 @@ type ComputeTrainResult struct {
 	Schedule []train.MonthlyCost `json:"schedule,omitempty"`
 }
 
-// trainFlagErrors rewrites compute/train field errors as flag errors
-// ("gpus: …" → "--gpus: …").
-func trainFlagErrors(err error) error {
+// trainFlags are the flags of a training run, shared by `compute train`
+// (no prefix) and `compute runway` ("train-", beside the serving flags).
+// --tokens is the model's training data and keeps its name under a prefix.
+type trainFlags struct {
+	prefix                                                           string
+	tokens, activeParams, gpu, precision, recompute, price, currency string
+	grid, start, hwFile                                              string
+	gpus, seq                                                        int
+	mfu, pue, gridFactor                                             float64
+	withCurrency                                                     bool
+}
+
+// add registers the flags on cmd. defaultGPU may be "" (then --gpu is
+// required); withCurrency adds --currency (a command with its own
+// currency flag passes false and hands the currency to input).
+func (f *trainFlags) add(cmd *cobra.Command, prefix, defaultGPU string, withCurrency bool) {
+	f.prefix, f.withCurrency = prefix, withCurrency
+	fs := cmd.Flags()
+	fs.StringVar(&f.tokens, "tokens", "", "training tokens, e.g. 2e12 or 15T (default: compute-optimal 20 × parameters, Chinchilla)")
+	fs.StringVar(&f.activeParams, prefix+"active-params", "", "with --params: parameters active per token (mixture of experts), e.g. 37B")
+	fs.IntVar(&f.seq, prefix+"seq", 0, "training sequence length (default: the model's context, ≤ 8192, or 4096)")
+	fs.StringVar(&f.gpu, prefix+"gpu", defaultGPU, "accelerator from the catalogue (kaiwu compute gpus), e.g. h100, h800, 910b")
+	fs.IntVar(&f.gpus, prefix+"gpus", 0, "number of GPUs")
+	fs.Float64Var(&f.mfu, prefix+"mfu", 0, "model FLOPs utilisation in (0, 1] (default: the catalogue's for the GPU, with its source)")
+	fs.StringVar(&f.precision, prefix+"precision", "bf16", "bf16 or fp8 (picks the dense peak)")
+	fs.StringVar(&f.recompute, prefix+"recompute", "none", "activation recomputation: none, selective, full (changes hardware FLOPs, not time)")
+	fs.StringVar(&f.price, prefix+"price", "", "price per GPU-hour: 2.5 (in the currency), \"2.5 USD\", ¥14 (default: the catalogue's)")
+	if withCurrency {
+		fs.StringVar(&f.currency, "currency", "", "USD or CNY (default USD, or the --price currency)")
+	}
+	fs.Float64Var(&f.pue, prefix+"pue", 0, "data-centre PUE (default 1.2, see kaiwu compute gpus)")
+	fs.StringVar(&f.grid, prefix+"grid", "", "grid emission factor: cn or us (default: cn for CNY, us otherwise)")
+	fs.Float64Var(&f.gridFactor, prefix+"grid-factor", 0, "grid emission factor in kg CO2e/kWh, overriding the grid")
+	fs.StringVar(&f.start, prefix+"start", "", "first month of the run, YYYY-MM: the monthly GPU spend")
+	fs.StringVar(&f.hwFile, prefix+"hw-file", "", "hardware catalogue overrides (YAML/JSON, see kaiwu compute gpus --file)")
+}
+
+// flag is the command-line name of a training field or flag ("gpus" →
+// "--train-gpus" under the "train-" prefix).
+func (f *trainFlags) flag(name string) string {
+	if name == "tokens" {
+		return "--tokens"
+	}
+	return "--" + f.prefix + name
+}
+
+// input turns the flags and model a into a train.Input. cur is the
+// currency when the command has its own currency flag ("" otherwise).
+func (f *trainFlags) input(c *cobra.Command, a model.Arch, cur money.Currency) (train.Input, error) {
+	cat, err := hwLoadCatalogue(f.hwFile)
+	if err != nil {
+		return train.Input{}, err
+	}
+	in := train.Input{GPU: f.gpu, GPUs: f.gpus, Seq: f.seq, MFU: f.mfu, PUE: f.pue, Grid: f.grid, GridFactor: f.gridFactor,
+		Catalogue: cat, Recompute: model.Recompute(f.recompute), Currency: cur}
+	if a.IsNominal() {
+		in.Params = a.NominalParams
+	} else {
+		in.Arch = &a
+	}
+	if f.activeParams != "" {
+		if !a.IsNominal() {
+			return in, fmt.Errorf("%s: only with --params (an architecture knows its active parameters)", f.flag("active-params"))
+		}
+		if in.ActiveParams, err = parseCountFlag(f.activeParams); err != nil {
+			return in, fmt.Errorf("%s: %v", f.flag("active-params"), err)
+		}
+	}
+	if f.tokens != "" {
+		if in.Tokens, err = parseCountFlag(f.tokens); err != nil {
+			return in, fmt.Errorf("--tokens: %v", err)
+		}
+		if in.Tokens <= 0 {
+			return in, fmt.Errorf("--tokens: want a positive number of tokens, have %s", f.tokens)
+		}
+	}
+	if f.precision != "" {
+		p, err := hw.ParsePrecision(f.precision)
+		if err != nil {
+			return in, fmt.Errorf("%s: %v", f.flag("precision"), err)
+		}
+		in.Precision = p
+	}
+	if f.withCurrency && f.currency != "" {
+		if in.Currency, err = money.ParseCurrency(f.currency); err != nil {
+			return in, fmt.Errorf("--currency: %v", err)
+		}
+	}
+	if in.Price, err = hwPriceFlag(f.prefix+"price", f.price, in.Currency); err != nil {
+		return in, err
+	}
+	if c.Flags().Changed(f.prefix+"gpus") && f.gpus < 1 {
+		return in, fmt.Errorf("%s: want at least 1 GPU, have %d", f.flag("gpus"), f.gpus)
+	}
+	if c.Flags().Changed(f.prefix+"mfu") && !(f.mfu > 0 && f.mfu <= 1) {
+		return in, fmt.Errorf("%s: want a fraction in (0, 1], have %g", f.flag("mfu"), f.mfu)
+	}
+	return in, nil
+}
+
+// errors rewrites compute/train field errors as flag errors ("gpus: …" →
+// "--gpus: …", or "--train-gpus: …" under a prefix).
+func (f *trainFlags) errors(err error) error {
 	var list []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		list = j.Unwrap()
@@ -79,7 +179,7 @@ func trainFlagErrors(err error) error {
 	for _, e := range list {
 		var fe *train.FieldError
 		if errors.As(e, &fe) {
-			msgs = append(msgs, "--"+fe.Field+": "+fe.Msg)
+			msgs = append(msgs, f.flag(fe.Field)+": "+fe.Msg)
 		} else {
 			msgs = append(msgs, e.Error())
 		}
@@ -105,78 +205,31 @@ func hwPriceFlag(name, s string, cur money.Currency) (*money.Money, error) {
 }
 
 func newComputeTrainCommand(o *Options) *cobra.Command {
-	var (
-		tokens, activeParams, gpuName, precision, recompute, price, currency, grid, start, hwFile string
-		gpus, seq                                                                                 int
-		mfu, pue, gridFactor                                                                      float64
-	)
+	var tf trainFlags
 	cmd := &cobra.Command{
 		Use:   "train (--preset NAME | --params N | --layers … ) --gpu GPU --gpus N [--tokens 2e12] [--mfu 0.4] [--price 2.5] [--currency CNY] [--start 2027-01]",
 		Short: T(o.Lang, "short.compute.train"),
 		Args:  cobra.NoArgs,
 	}
 	mf := addModelFlags(cmd)
+	tf.add(cmd, "", "", true)
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		a, err := mf.arch()
 		if err != nil {
 			return err
 		}
-		cat, err := hwLoadCatalogue(hwFile)
+		in, err := tf.input(c, a, "")
 		if err != nil {
 			return err
-		}
-		in := train.Input{GPU: gpuName, GPUs: gpus, Seq: seq, MFU: mfu, PUE: pue, Grid: grid, GridFactor: gridFactor, Catalogue: cat,
-			Recompute: model.Recompute(recompute)}
-		if a.IsNominal() {
-			in.Params = a.NominalParams
-		} else {
-			in.Arch = &a
-		}
-		if activeParams != "" {
-			if !a.IsNominal() {
-				return fmt.Errorf("--active-params: only with --params (an architecture knows its active parameters)")
-			}
-			if in.ActiveParams, err = parseCountFlag(activeParams); err != nil {
-				return fmt.Errorf("--active-params: %v", err)
-			}
-		}
-		if tokens != "" {
-			if in.Tokens, err = parseCountFlag(tokens); err != nil {
-				return fmt.Errorf("--tokens: %v", err)
-			}
-			if in.Tokens <= 0 {
-				return fmt.Errorf("--tokens: want a positive number of tokens, have %s", tokens)
-			}
-		}
-		if precision != "" {
-			p, err := hw.ParsePrecision(precision)
-			if err != nil {
-				return fmt.Errorf("--precision: %v", err)
-			}
-			in.Precision = p
-		}
-		if currency != "" {
-			if in.Currency, err = money.ParseCurrency(currency); err != nil {
-				return fmt.Errorf("--currency: %v", err)
-			}
-		}
-		if in.Price, err = hwPriceFlag("price", price, in.Currency); err != nil {
-			return err
-		}
-		if c.Flags().Changed("gpus") && gpus < 1 {
-			return fmt.Errorf("--gpus: want at least 1 GPU, have %d", gpus)
-		}
-		if c.Flags().Changed("mfu") && !(mfu > 0 && mfu <= 1) {
-			return fmt.Errorf("--mfu: want a fraction in (0, 1], have %g", mfu)
 		}
 		p, err := train.New(in)
 		if err != nil {
-			return trainFlagErrors(err)
+			return tf.errors(err)
 		}
 		res := ComputeTrainResult{Plan: p}
-		if start != "" {
-			if res.Schedule, err = p.Schedule(start); err != nil {
-				return trainFlagErrors(err)
+		if tf.start != "" {
+			if res.Schedule, err = p.Schedule(tf.start); err != nil {
+				return tf.errors(err)
 			}
 		}
 		if o.JSON {
@@ -184,22 +237,6 @@ func newComputeTrainCommand(o *Options) *cobra.Command {
 		}
 		return hwWriteTables(o, trainTables(o, res)...)
 	}
-	fs := cmd.Flags()
-	fs.StringVar(&activeParams, "active-params", "", "with --params: parameters active per token (mixture of experts), e.g. 37B")
-	fs.StringVar(&tokens, "tokens", "", "training tokens, e.g. 2e12 or 15T (default: compute-optimal 20 × parameters, Chinchilla)")
-	fs.IntVar(&seq, "seq", 0, "training sequence length (default: the model's context, ≤ 8192, or 4096)")
-	fs.StringVar(&gpuName, "gpu", "", "accelerator from the catalogue (kaiwu compute gpus), e.g. h100, h800, 910b")
-	fs.IntVar(&gpus, "gpus", 0, "number of GPUs")
-	fs.Float64Var(&mfu, "mfu", 0, "model FLOPs utilisation in (0, 1] (default: the catalogue's for the GPU, with its source)")
-	fs.StringVar(&precision, "precision", "bf16", "bf16 or fp8 (picks the dense peak)")
-	fs.StringVar(&recompute, "recompute", "none", "activation recomputation: none, selective, full (changes hardware FLOPs, not time)")
-	fs.StringVar(&price, "price", "", "price per GPU-hour: 2.5 (in --currency), \"2.5 USD\", ¥14 (default: the catalogue's)")
-	fs.StringVar(&currency, "currency", "", "USD or CNY (default USD, or the --price currency)")
-	fs.Float64Var(&pue, "pue", 0, "data-centre PUE (default 1.2, see kaiwu compute gpus)")
-	fs.StringVar(&grid, "grid", "", "grid emission factor: cn or us (default: cn for CNY, us otherwise)")
-	fs.Float64Var(&gridFactor, "grid-factor", 0, "grid emission factor in kg CO2e/kWh, overriding --grid")
-	fs.StringVar(&start, "start", "", "first month of the run, YYYY-MM: prints the monthly GPU spend")
-	fs.StringVar(&hwFile, "hw-file", "", "hardware catalogue overrides (YAML/JSON, see kaiwu compute gpus --file)")
 	return cmd
 }
 

@@ -20,7 +20,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeCalibrateCommand)
-	for k, v := range map[string][2]string{
+	addMessages(map[string][2]string{
 		"short.compute.calibrate": {"Measure this CPU's achieved FLOP/s and MFU with the engine's SGEMM and an MLP step",
 			"用引擎的 SGEMM 与 MLP 训练步测量本机 CPU 的实际 FLOP/s 与 MFU"},
 		"calibrate.item":        {"item", "项目"},
@@ -42,9 +42,7 @@ func init() {
 		"calibrate.flag.clock":  {"core clock in GHz (default: cpu MHz from /proc/cpuinfo)", "核心主频 GHz（默认读取 /proc/cpuinfo 的 cpu MHz）"},
 		"calibrate.flag.lanes":  {"FP32 FMA lanes per core per cycle (default: from the CPU features)", "每核每周期 FP32 FMA 通道数（默认按 CPU 特性估计）"},
 		"calibrate.flag.rounds": {"timing rounds; the best is reported", "计时轮数，报告最佳"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 // cpuInfo is what calibrate needs from /proc/cpuinfo.

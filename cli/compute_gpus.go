@@ -16,9 +16,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeGPUsCommand)
-	for k, v := range computeGPUsMessages {
-		messages[k] = v
-	}
+	addMessages(computeGPUsMessages)
 }
 
 // computeGPUsMessages are this file's user-visible labels.

@@ -17,9 +17,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeMemoryCommand)
-	for k, v := range computeMemoryMessages {
-		messages[k] = v
-	}
+	addMessages(computeMemoryMessages)
 }
 
 // computeMemoryMessages are this file's user-visible labels.

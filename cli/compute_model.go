@@ -17,9 +17,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeModelCommand)
-	for k, v := range computeModelMessages {
-		messages[k] = v
-	}
+	addMessages(computeModelMessages)
 }
 
 // computeModelMessages are this file's user-visible labels.

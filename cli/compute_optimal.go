@@ -19,9 +19,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeOptimalCommand)
-	for k, v := range computeOptimalMessages {
-		messages[k] = v
-	}
+	addMessages(computeOptimalMessages)
 }
 
 // computeOptimalMessages are this file's user-visible labels.

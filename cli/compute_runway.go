@@ -27,7 +27,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeRunwayCommand)
-	for k, v := range map[string][2]string{
+	addMessages(map[string][2]string{
 		"short.compute.runway": {"Turn a training run and serving volume into runway cost lines; merge into a plan and project",
 			"把训练计划与推理用量转为现金跑道成本项；可并入计划并重新测算"},
 		"crw.item":            {"item", "项目"},
@@ -51,9 +51,7 @@ func init() {
 		"crw.flag.tokens_in":  {"input tokens served in the first month, e.g. 3e9 or 3B", "首月输入 token 量，如 3e9 或 3B"},
 		"crw.flag.tokens_out": {"output tokens served in the first month", "首月输出 token 量"},
 		"crw.flag.growth":     {"monthly growth of the token volume, e.g. 10%", "token 用量月增长率，如 10%"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 // computeCostLine is one runway cost line as the YAML document writes it:

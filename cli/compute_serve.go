@@ -18,9 +18,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeServeCommand)
-	for k, v := range serveMessages {
-		messages[k] = v
-	}
+	addMessages(serveMessages)
 }
 
 // serveMessages are this file's labels, merged into messages at init.

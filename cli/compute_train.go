@@ -18,9 +18,7 @@ import (
 
 func init() {
 	computeCommands = append(computeCommands, newComputeTrainCommand)
-	for k, v := range computeTrainMessages {
-		messages[k] = v
-	}
+	addMessages(computeTrainMessages)
 }
 
 // computeTrainMessages are this file's user-visible labels.

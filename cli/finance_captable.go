@@ -13,7 +13,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newFinanceCaptableCommand)
-	for k, v := range map[string][2]string{
+	addMessages(map[string][2]string{
 		"short.finance.captable": {"Outstanding and fully diluted cap table of a company document", "公司文档的已发行与完全稀释股权表"},
 		"captable.holder":        {"holder", "股东"},
 		"captable.kind":          {"kind", "类型"},
@@ -43,9 +43,7 @@ func init() {
 		"captable.other":         {"other", "其他"},
 		"captable.common":        {"common", "普通股"},
 		"captable.preferred":     {"preferred", "优先股"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 func newFinanceCaptableCommand(o *Options) *cobra.Command {

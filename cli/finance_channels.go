@@ -13,7 +13,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newFinanceChannelsCommand)
-	for k, v := range map[string][2]string{
+	addMessages(map[string][2]string{
 		"short.finance.channels":       {"Rank financing channels for a stage, an amount and the founders' priorities", "按阶段、金额和创始人偏好为融资渠道排序"},
 		"channels.rank":                {"rank", "排名"},
 		"channels.channel":             {"channel", "渠道"},
@@ -36,9 +36,7 @@ func init() {
 		"channels.flag.us":             {"the company has a US entity (default unless --china)", "公司有美国主体（未指定 --china 时默认）"},
 		"channels.flag.file":           {"channel overrides (YAML or JSON, same shape as the defaults)", "渠道参数覆盖文件（YAML 或 JSON，格式同默认数据）"},
 		"channels.flag.defaults":       {"print the default channel data (YAML) and exit", "输出默认渠道数据（YAML）后退出"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 // parsePriorities reads "control=3,speed=2".

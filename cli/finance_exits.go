@@ -23,9 +23,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newFinanceWaterfallCommand, newFinanceExitsCommand)
-	for k, v := range exitsMessages {
-		messages[k] = v
-	}
+	addMessages(exitsMessages)
 }
 
 // exitsMessages are this file's user-visible labels, merged into messages

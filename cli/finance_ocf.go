@@ -19,9 +19,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newOCFCommand)
-	for k, v := range ocfMessages {
-		messages[k] = v
-	}
+	addMessages(ocfMessages)
 }
 
 // ocfMessages are this file's user-visible labels, merged into messages

@@ -16,7 +16,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newFinanceRoundCommand)
-	for k, v := range map[string][2]string{
+	addMessages(map[string][2]string{
 		"short.finance.round":     {"Apply a priced round: price, pool shuffle, SAFE and note conversions, dilution", "定价融资轮：每股价格、期权池调整、SAFE 与可转债转换、稀释"},
 		"round.item":              {"item", "项目"},
 		"round.value":             {"value", "数值"},
@@ -58,9 +58,7 @@ func init() {
 		"round.method.pre-money":  {"pre-money", "投前估值法"},
 		"round.method.dollars":    {"dollars invested", "投入金额法"},
 		"round.start":             {"start", "起始"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 type roundFlags struct {

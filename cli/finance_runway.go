@@ -14,7 +14,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newFinanceRunwayCommand)
-	for k, v := range map[string][2]string{
+	addMessages(map[string][2]string{
 		"short.finance.runway":     {"Burn, runway, default alive/dead and fundraising timing of a monthly plan", "月度计划的烧钱率、现金跑道、默认存活/死亡与融资时点"},
 		"runway.month":             {"month", "月份"},
 		"runway.revenue":           {"revenue", "收入"},
@@ -56,9 +56,7 @@ func init() {
 		"runway.flag.file":         {"plan document (YAML or JSON; - for standard input)", "计划文档（YAML 或 JSON；- 表示标准输入）"},
 		"runway.flag.scenario":     {"scenario: base, bull, bear or one the plan defines", "情景：base、bull、bear 或计划中定义的情景"},
 		"runway.flag.raise_months": {"months a round takes to close (overrides the plan)", "一轮融资所需月数（覆盖计划中的设定）"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 // runwayDecode decodes a YAML or JSON document, rejecting unknown fields.

@@ -18,9 +18,7 @@ import (
 
 func init() {
 	financeCommands = append(financeCommands, newValuationCommand, newAntiDilutionCommand, newOffersCommand)
-	for k, v := range valuationMessages {
-		messages[k] = v
-	}
+	addMessages(valuationMessages)
 }
 
 // valuationMessages are this file's user-visible labels, merged into

@@ -94,3 +94,15 @@ func T(l Lang, key string) string {
 }
 
 func defaultLang() Lang { return LangFromEnv(os.Getenv) }
+
+// addMessages adds a command file's messages to the catalogue. A key that
+// is already there is a programming error (two files claiming one label),
+// so it panics at start-up, where every test sees it.
+func addMessages(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := messages[k]; dup {
+			panic("cli: message key " + k + " is defined twice")
+		}
+		messages[k] = v
+	}
+}

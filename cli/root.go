@@ -127,6 +127,8 @@ func NewRootCommand(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root.AddCommand(newBenchCommand(o))
 	root.AddCommand(newFinanceCommand(o))
 	root.AddCommand(newComputeCommand(o))
+	root.AddCommand(newWorkspaceCommand(o))
+	root.AddCommand(newUserCommand(o))
 	return root
 }
 

@@ -129,6 +129,7 @@ func NewRootCommand(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root.AddCommand(newComputeCommand(o))
 	root.AddCommand(newWorkspaceCommand(o))
 	root.AddCommand(newUserCommand(o))
+	root.AddCommand(newServeCommand(o))
 	return root
 }
 

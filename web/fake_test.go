@@ -1,0 +1,251 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kaiwu-ai/kaiwu/workspace"
+)
+
+// fakeStore is an in-memory workspace.Store for the web tests: documents
+// are validated with workspace.Validate like the real stores, passwords
+// are kept in clear (tests only).
+type fakeStore struct {
+	mu       sync.Mutex
+	docs     map[string]workspace.Document
+	audit    []workspace.AuditEntry
+	users    []workspace.User
+	pass     map[string]string
+	sessions map[string]int64
+	tokens   map[string]int64
+	now      func() time.Time
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{docs: map[string]workspace.Document{}, pass: map[string]string{}, sessions: map[string]int64{},
+		tokens: map[string]int64{}, now: time.Now}
+}
+
+var _ workspace.Store = (*fakeStore)(nil)
+
+func key(k workspace.Kind, n string) string { return string(k) + "/" + n }
+
+func (f *fakeStore) Get(_ context.Context, k workspace.Kind, n string) (workspace.Document, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d, ok := f.docs[key(k, n)]
+	if !ok {
+		return d, workspace.ErrNotFound
+	}
+	return d, nil
+}
+
+func (f *fakeStore) List(_ context.Context, k workspace.Kind) ([]workspace.Document, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []workspace.Document
+	for _, d := range f.docs {
+		if k == "" || d.Kind == k {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return key(out[i].Kind, out[i].Name) < key(out[j].Kind, out[j].Name) })
+	return out, nil
+}
+
+func (f *fakeStore) Put(_ context.Context, k workspace.Kind, n, body string, expect int64, actor string) (workspace.Document, error) {
+	if err := workspace.Validate(k, n, body); err != nil {
+		return workspace.Document{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cur, exists := f.docs[key(k, n)]
+	if (exists && cur.Version != expect) || (!exists && expect != 0) {
+		if !exists {
+			return workspace.Document{}, workspace.ErrNotFound
+		}
+		return workspace.Document{}, &workspace.ConflictError{Current: cur}
+	}
+	d := workspace.Document{Kind: k, Name: n, Version: cur.Version + 1, Body: body, UpdatedAt: f.now(), UpdatedBy: actor}
+	f.docs[key(k, n)] = d
+	action := "create"
+	if exists {
+		action = "update"
+	}
+	f.audit = append(f.audit, workspace.AuditEntry{ID: int64(len(f.audit) + 1), At: d.UpdatedAt, Actor: actor, Action: action,
+		Kind: k, Name: n, Version: d.Version, Before: cur.Body, After: body})
+	return d, nil
+}
+
+func (f *fakeStore) Delete(_ context.Context, k workspace.Kind, n string, expect int64, actor string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cur, ok := f.docs[key(k, n)]
+	if !ok {
+		return workspace.ErrNotFound
+	}
+	if cur.Version != expect {
+		return &workspace.ConflictError{Current: cur}
+	}
+	delete(f.docs, key(k, n))
+	f.audit = append(f.audit, workspace.AuditEntry{ID: int64(len(f.audit) + 1), At: f.now(), Actor: actor, Action: "delete",
+		Kind: k, Name: n, Version: cur.Version, Before: cur.Body})
+	return nil
+}
+
+func (f *fakeStore) History(_ context.Context, k workspace.Kind, n string, limit int) ([]workspace.AuditEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []workspace.AuditEntry
+	for i := len(f.audit) - 1; i >= 0; i-- {
+		e := f.audit[i]
+		if k != "" && (e.Kind != k || e.Name != n) {
+			continue
+		}
+		out = append(out, e)
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) CreateUser(_ context.Context, name, password string, role workspace.Role) (workspace.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if u.Name == name {
+			return workspace.User{}, workspace.ErrExists
+		}
+	}
+	u := workspace.User{ID: int64(len(f.users) + 1), Name: name, Role: role, Lang: "en", CreatedAt: f.now()}
+	f.users = append(f.users, u)
+	f.pass[name] = password
+	return u, nil
+}
+
+func (f *fakeStore) Authenticate(_ context.Context, name, password string) (workspace.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if u.Name == name && f.pass[name] == password {
+			return u, nil
+		}
+	}
+	return workspace.User{}, workspace.ErrNotFound
+}
+
+func (f *fakeStore) Users(context.Context) ([]workspace.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]workspace.User(nil), f.users...), nil
+}
+
+func (f *fakeStore) UserByID(_ context.Context, id int64) (workspace.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.users {
+		if u.ID == id {
+			return u, nil
+		}
+	}
+	return workspace.User{}, workspace.ErrNotFound
+}
+
+func (f *fakeStore) SetUserLang(_ context.Context, id int64, lang string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.users {
+		if f.users[i].ID == id {
+			f.users[i].Lang = lang
+			return nil
+		}
+	}
+	return workspace.ErrNotFound
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (f *fakeStore) CreateSession(_ context.Context, uid int64, _ time.Duration) (string, error) {
+	t := randomToken()
+	f.mu.Lock()
+	f.sessions[t] = uid
+	f.mu.Unlock()
+	return t, nil
+}
+
+func (f *fakeStore) Session(ctx context.Context, t string) (workspace.User, error) {
+	f.mu.Lock()
+	id, ok := f.sessions[t]
+	f.mu.Unlock()
+	if !ok {
+		return workspace.User{}, workspace.ErrNotFound
+	}
+	return f.UserByID(ctx, id)
+}
+
+func (f *fakeStore) DeleteSession(_ context.Context, t string) error {
+	f.mu.Lock()
+	delete(f.sessions, t)
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fakeStore) CreateToken(_ context.Context, uid int64, _ string) (string, error) {
+	t := "kw_" + randomToken()
+	f.mu.Lock()
+	f.tokens[t] = uid
+	f.mu.Unlock()
+	return t, nil
+}
+
+func (f *fakeStore) TokenUser(ctx context.Context, t string) (workspace.User, error) {
+	f.mu.Lock()
+	id, ok := f.tokens[t]
+	f.mu.Unlock()
+	if !ok {
+		return workspace.User{}, workspace.ErrNotFound
+	}
+	return f.UserByID(ctx, id)
+}
+
+func (f *fakeStore) Export(context.Context, bool) ([]byte, error)       { return nil, nil }
+func (f *fakeStore) Import(context.Context, []byte, bool, string) error { return nil }
+func (f *fakeStore) Close() error                                       { return nil }
+
+// seedFake fills a fake store with the CLI's test documents, a compute
+// plan and a demo profile.
+func seedFake(tb testing.TB, f *fakeStore) {
+	tb.Helper()
+	ctx := context.Background()
+	files := []struct {
+		kind workspace.Kind
+		name string
+		path string
+	}{
+		{workspace.KindCompany, "main", "../cli/testdata/captable-demo.yaml"},
+		{workspace.KindRunway, "main", "../cli/testdata/runway-cn-llm.yaml"},
+		{workspace.KindValuation, "main", "../cli/testdata/valuation-cny.yaml"},
+		{workspace.KindCompute, "main", "testdata/compute.yaml"},
+		{workspace.KindProfile, "main", "testdata/profile.yaml"},
+	}
+	for _, x := range files {
+		b, err := os.ReadFile(x.path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := f.Put(ctx, x.kind, x.name, string(b), 0, "seed"); err != nil {
+			tb.Fatalf("%s: %v", x.path, err)
+		}
+	}
+}

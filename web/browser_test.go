@@ -1,0 +1,218 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kaiwu-ai/kaiwu/workspace"
+)
+
+// TestBrowser drives the dashboard in a real headless Chromium, as a user
+// would: first-run setup (which logs the owner in), model a round, edit the
+// cap table and see its table and donut change, switch language. It saves
+// a screenshot of each step to $KAIWU_SCREENSHOTS (default: a temp dir).
+//
+// It needs Debian's chromium; without it the test is skipped, unless
+// KAIWU_BROWSER_TEST=1 (as .ci/run sets), where a missing browser fails.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	browser := ""
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			browser = path
+			break
+		}
+	}
+	if browser == "" {
+		if os.Getenv("KAIWU_BROWSER_TEST") == "1" {
+			t.Fatal("KAIWU_BROWSER_TEST=1 but no chromium on PATH (apt-get install chromium)")
+		}
+		t.Skip("no chromium on PATH: apt-get install chromium to run the browser test")
+	}
+	shots := os.Getenv("KAIWU_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := context.Background()
+	st, err := workspace.Open(ctx, filepath.Join(t.TempDir(), "browser.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := workspace.SeedDemo(ctx, st, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(st, Options{SetupToken: testSetupToken}))
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.WindowSize(1280, 1600),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100: PNG
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		})
+	}
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(css(sel)))
+		if err != nil {
+			t.Fatalf("reading %s: %v", sel, err)
+		}
+		return s
+	}
+	// submit submits a form and waits for the page it loads.
+	submit := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.RunResponse(ctx, chromedp.Submit(css(sel)))
+			return err
+		})
+	}
+	click := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel)))
+			return err
+		})
+	}
+
+	// 1. First run: the setup page creates the owner and logs them in.
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(css(`input[name="token"]`)),
+		chromedp.SendKeys(css(`input[name="token"]`), testSetupToken),
+		chromedp.SendKeys(css(`input[name="name"]`), "founder"),
+		chromedp.SendKeys(css(`input[name="password"]`), "correct horse battery"),
+		chromedp.SendKeys(css(`input[name="password2"]`), "correct horse battery"),
+		shot("1-setup"),
+		submit(`input[name="token"]`),
+		chromedp.WaitVisible(css(`main svg`)),
+		shot("2-overview"),
+	); err != nil {
+		t.Fatalf("setup and overview: %v", err)
+	}
+	if body := text("body"); !strings.Contains(body, "founder") {
+		t.Fatalf("the overview after setup does not show the logged-in owner:\n%.500s", body)
+	}
+
+	// The first account's language follows the setup page (Chinese by
+	// default); switch to English for the steps below if needed.
+	if !strings.Contains(text("nav"), "Cap table") {
+		if err := chromedp.Do(bctx,
+			click(`form[action="/lang"] button`),
+			chromedp.WaitVisible(css(`main svg`)),
+		); err != nil {
+			t.Fatalf("switching to English: %v", err)
+		}
+	}
+	if nav := text("nav"); !strings.Contains(nav, "Cap table") {
+		t.Fatalf("language switch to English did not take: nav %q", nav)
+	}
+
+	// 2. Model a round: the result shows price, dilution and a chart.
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/rounds"),
+		chromedp.WaitVisible(css(`input[name="pre_money"]`)),
+		chromedp.SendKeys(css(`input[name="pre_money"]`), "60M"),
+		chromedp.SendKeys(css(`input[name="pool_target"]`), "12%"),
+		chromedp.SendKeys(css(`input[name="investor"]`), "Browser Capital"),
+		chromedp.SendKeys(css(`input[name="amount"]`), "12M"),
+		submit(`input[name="pre_money"]`),
+		chromedp.WaitVisible(css(`main h2`)),
+		shot("3-round"),
+	); err != nil {
+		t.Fatalf("modelling a round: %v", err)
+	}
+	if body := text("main"); !strings.Contains(body, "Browser Capital") || !strings.Contains(body, "Price per share") {
+		t.Fatalf("the round result lacks the investor or the price:\n%.800s", body)
+	}
+
+	// 3. Edit the cap table: a new holder appears in the table and in the
+	// ownership chart (its SVG carries the label).
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/captable"),
+		chromedp.WaitVisible(css(`textarea[name="body"]`)),
+	); err != nil {
+		t.Fatalf("opening the cap table: %v", err)
+	}
+	yaml, err := chromedp.Run(bctx, chromedp.Value(css(`textarea[name="body"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text("main table"), "Browser Angel") {
+		t.Fatal("the new holder is there before the edit")
+	}
+	edited := strings.Replace(yaml, "stakeholders:\n", "stakeholders:\n  - {id: browser-angel, name: Browser Angel, kind: investor}\n", 1)
+	edited = strings.Replace(edited, "issuances:\n", "issuances:\n  - {id: b1, stakeholder: browser-angel, class: common, shares: 2000000, price_per_share: 0.5, date: 2025-01-01}\n", 1)
+	if edited == yaml {
+		t.Fatal("the demo cap table has no stakeholders/issuances lists to edit")
+	}
+	if err := chromedp.Do(bctx,
+		chromedp.SetValue(css(`textarea[name="body"]`), edited),
+		submit(`textarea[name="body"]`),
+		chromedp.WaitVisible(css(`main table`)),
+		shot("4-captable-edited"),
+	); err != nil {
+		t.Fatalf("saving the edited cap table: %v", err)
+	}
+	if !strings.Contains(text("main table"), "Browser Angel") {
+		t.Fatalf("the cap table does not show the new holder after saving:\n%.800s", text("main"))
+	}
+	svg, err := chromedp.Run(bctx, chromedp.OuterHTML(css(`main svg`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(svg, "Browser Angel") {
+		t.Fatal("the ownership chart does not show the new holder after saving")
+	}
+	doc, err := st.Get(ctx, workspace.KindCompany, "main")
+	if err != nil || doc.Version < 2 || !strings.Contains(doc.Body, "browser-angel") {
+		t.Fatalf("the edit was not stored: version %d, %v", doc.Version, err)
+	}
+
+	// 4. Switch to Chinese: the navigation is translated.
+	if err := chromedp.Do(bctx,
+		click(`form[action="/lang"] button`),
+		chromedp.WaitVisible(css(`main svg`)),
+		shot("5-chinese"),
+	); err != nil {
+		t.Fatalf("switching to Chinese: %v", err)
+	}
+	if nav := text("nav"); !strings.Contains(nav, "股权") {
+		t.Fatalf("after switching language the navigation is not Chinese: %q", nav)
+	}
+	t.Logf("screenshots in %s", shots)
+}

@@ -214,5 +214,15 @@ func TestBrowser(t *testing.T) {
 	if nav := text("nav"); !strings.Contains(nav, "股权") {
 		t.Fatalf("after switching language the navigation is not Chinese: %q", nav)
 	}
+	// 5. The other pages render their charts in a real browser too.
+	for _, pg := range []string{"exits", "valuation", "runway", "compute", "channels", "history"} {
+		if err := chromedp.Do(bctx,
+			chromedp.Navigate(srv.URL+"/"+pg),
+			chromedp.WaitVisible(css(`main h1`)),
+			shot("6-"+pg),
+		); err != nil {
+			t.Fatalf("page /%s: %v", pg, err)
+		}
+	}
 	t.Logf("screenshots in %s", shots)
 }

@@ -392,14 +392,14 @@ func (s *server) valuationPage(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	f := res.(*valuation.Field)
 	d.Field = f
-	var bars []rangeBar
+	var ranges []chart.Range
 	for _, b := range f.Bars {
-		bars = append(bars, rangeBar{Label: v.T("valuation.method." + b.Method), Low: b.Low.Amount.InexactFloat64(),
+		ranges = append(ranges, chart.Range{Label: v.T("valuation.method." + b.Method), Low: b.Low.Amount.InexactFloat64(),
 			Mid: b.Mid.Amount.InexactFloat64(), High: b.High.Amount.InexactFloat64()})
 	}
-	bars = append(bars, rangeBar{Label: v.T("valuation.overall"), Low: f.Overall.Low.Amount.InexactFloat64(),
-		Mid: f.Overall.Mid.Amount.InexactFloat64(), High: f.Overall.High.Amount.InexactFloat64()})
-	d.Chart = rangeBars(v.T("valuation.football"), string(v.Lang), unitOf(f.Currency), bars)
+	d.Chart = chart.RangeBars(chart.RangeChart{Options: v.opts(v.T("valuation.football"), 720, 0), Ranges: ranges,
+		Band: &chart.Band{Low: f.Overall.Low.Amount.InexactFloat64(), High: f.Overall.High.Amount.InexactFloat64(), Label: v.T("valuation.overall")},
+		Axis: chart.Axis{Unit: unitOf(f.Currency)}})
 	s.render(w, r, v, "valuation", http.StatusOK)
 }
 

@@ -36,6 +36,8 @@ var workspaceMessages = map[string][2]string{
 	"short.workspace":            {"The company's stored documents: list, get, put, history, export, import, demo", "公司工作区文档：列出、读取、写入、历史、导出、导入、演示数据"},
 	"short.workspace.init":       {"Create the workspace (or bring its schema up to date) and say where it is", "创建工作区（或升级其数据结构）并显示其位置"},
 	"short.workspace.ls":         {"List the documents, of one kind or all", "列出文档（某一类或全部）"},
+	"short.workspace.share":      {"Show or set what viewers (investors) may see: share KIND on|off", "查看或设置只读用户（投资人）可见内容：share 类别 on|off"},
+	"ws.shared":                  {"shared with viewers", "对只读用户共享"},
 	"short.workspace.get":        {"Print a document's YAML body", "输出文档的 YAML 正文"},
 	"short.workspace.put":        {"Validate a YAML document and store it as the next version", "校验 YAML 文档并保存为新版本"},
 	"short.workspace.rm":         {"Delete a document (its history stays in the audit log)", "删除文档（历史保留在审计日志中）"},
@@ -182,7 +184,7 @@ func newWorkspaceCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{Use: "workspace", Aliases: []string{"ws"}, Short: o.T("short.workspace")}
 	f.add(o, cmd)
 	cmd.AddCommand(wsInit(o, f), wsLs(o, f), wsGet(o, f), wsPut(o, f), wsRm(o, f), wsHistory(o, f),
-		wsExport(o, f), wsImport(o, f), wsImportOCF(o, f), wsSeedDemo(o, f))
+		wsExport(o, f), wsImport(o, f), wsImportOCF(o, f), wsSeedDemo(o, f), wsShare(o, f))
 	return cmd
 }
 
@@ -619,4 +621,61 @@ func userToken(o *Options, f *wsFlags) *cobra.Command {
 		}}
 	cmd.Flags().StringVar(&label, "label", "", o.T("ws.flag.label"))
 	return cmd
+}
+
+// shareRow is one kind of `workspace share --json`.
+type shareRow struct {
+	Kind   workspace.Kind `json:"kind"`
+	Shared bool           `json:"shared"`
+}
+
+// wsShare lists (no arguments) or sets (KIND on|off) what viewers may
+// read; a change is logged with the --as actor.
+func wsShare(o *Options, f *wsFlags) *cobra.Command {
+	return &cobra.Command{Use: "share [KIND on|off]", Short: o.T("short.workspace.share"),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 0 && len(args) != 2 {
+				return fmt.Errorf("want no arguments (list) or KIND on|off, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			var kind workspace.Kind
+			var on bool
+			if len(args) == 2 {
+				var err error
+				if kind, err = workspace.ParseKind(args[0]); err != nil {
+					return err
+				}
+				switch strings.ToLower(args[1]) {
+				case "on", "yes", "true":
+					on = true
+				case "off", "no", "false":
+				default:
+					return fmt.Errorf("%q: want on or off", args[1])
+				}
+			}
+			return f.with(c, func(ctx context.Context, ws *workspace.DB) error {
+				if kind != "" {
+					if err := ws.SetSharing(ctx, kind, on, f.who()); err != nil {
+						return err
+					}
+				}
+				m, err := ws.Sharing(ctx)
+				if err != nil {
+					return err
+				}
+				rows := []shareRow{}
+				t := Table{Header: []string{o.T("ws.kind"), o.T("ws.shared")}}
+				for _, k := range workspace.Kinds() {
+					rows = append(rows, shareRow{k, m[k]})
+					v := "off"
+					if m[k] {
+						v = "on"
+					}
+					t.Rows = append(t.Rows, []string{string(k), v})
+				}
+				return o.render(rows, t)
+			})
+		}}
 }

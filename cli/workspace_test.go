@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -193,5 +194,47 @@ func TestWorkspaceMessagesAreTranslated(t *testing.T) {
 	o := &Options{stdout: &out, stderr: &errb, Lang: LangZH}
 	if c := newWorkspaceCommand(o); !strings.Contains(c.Short, "工作区") {
 		t.Errorf("Chinese help: %q", c.Short)
+	}
+}
+
+func TestWorkspaceShare(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ws.db")
+	cmd := func(args ...string) []string {
+		return append(append([]string{"workspace"}, args...), "--workspace", db)
+	}
+	out, _, err := runWS(t, "", cmd("share")...)
+	if err != nil || !strings.Contains(out, "profile") || !strings.Contains(out, "on") {
+		t.Fatalf("share (list): %v\n%s", err, out)
+	}
+	if _, _, err := runWS(t, "", cmd("share", "runway", "on")...); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runWS(t, "", cmd("share", "--json")...)
+	var rows []struct {
+		Kind   workspace.Kind `json:"kind"`
+		Shared bool           `json:"shared"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &rows) != nil {
+		t.Fatalf("share --json: %v\n%s", err, out)
+	}
+	got := map[workspace.Kind]bool{}
+	for _, r := range rows {
+		got[r.Kind] = r.Shared
+	}
+	if !got[workspace.KindRunway] || !got[workspace.KindProfile] || got[workspace.KindCompany] || len(got) != len(workspace.Kinds()) {
+		t.Fatalf("after share runway on: %v", got)
+	}
+	for _, bad := range [][]string{{"share", "runway"}, {"share", "secrets", "on"}, {"share", "runway", "maybe"}} {
+		if _, _, err := runWS(t, "", cmd(bad...)...); err == nil {
+			t.Errorf("%v was accepted", bad)
+		}
+	}
+	ws, err := workspace.OpenDB(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if log, _ := ws.SharingLog(context.Background(), 0); len(log) != 1 || log[0].Kind != workspace.KindRunway || log[0].Actor == "" {
+		t.Fatalf("sharing log %+v", log)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -38,16 +39,18 @@ func (s *server) apiRoutes() []apiRoute {
 		{"PUT /api/documents/{kind}/{name}", s.apiHandler(E, s.apiPutDocument)},
 		{"DELETE /api/documents/{kind}/{name}", s.apiHandler(E, s.apiDeleteDocument)},
 		{"GET /api/history", s.apiHandler(V, s.apiHistory)},
-		{"GET /api/captable", s.apiHandler(V, s.apiCaptable)},
-		{"POST /api/round", s.apiHandler(V, s.apiRound)},
-		{"GET /api/waterfall", s.apiHandler(V, s.apiWaterfall)},
-		{"GET /api/exits", s.apiHandler(V, s.apiExits)},
-		{"GET /api/valuation/{method}", s.apiHandler(V, s.apiValuation)},
-		{"GET /api/runway", s.apiHandler(V, s.apiRunway)},
-		{"GET /api/compute/train", s.apiHandler(V, s.apiComputeTrain)},
-		{"GET /api/compute/memory", s.apiHandler(V, s.apiComputeMemory)},
-		{"GET /api/compute/serve", s.apiHandler(V, s.apiComputeServe)},
-		{"GET /api/channels", s.apiHandler(V, s.apiChannels)},
+		{"GET /api/sharing", s.apiHandler(V, s.apiSharing)},
+		{"PUT /api/sharing", s.apiHandler(O, s.apiPutSharing)},
+		{"GET /api/captable", s.apiHandler(V, s.apiKind(workspace.KindCompany, s.apiCaptable))},
+		{"POST /api/round", s.apiHandler(V, s.apiKind(workspace.KindCompany, s.apiRound))},
+		{"GET /api/waterfall", s.apiHandler(V, s.apiKind(workspace.KindCompany, s.apiWaterfall))},
+		{"GET /api/exits", s.apiHandler(V, s.apiKind(workspace.KindCompany, s.apiExits))},
+		{"GET /api/valuation/{method}", s.apiHandler(V, s.apiKind(workspace.KindValuation, s.apiValuation))},
+		{"GET /api/runway", s.apiHandler(V, s.apiKind(workspace.KindRunway, s.apiRunway))},
+		{"GET /api/compute/train", s.apiHandler(V, s.apiKind(workspace.KindCompute, s.apiComputeTrain))},
+		{"GET /api/compute/memory", s.apiHandler(V, s.apiKind(workspace.KindCompute, s.apiComputeMemory))},
+		{"GET /api/compute/serve", s.apiHandler(V, s.apiKind(workspace.KindCompute, s.apiComputeServe))},
+		{"GET /api/channels", s.apiHandler(V, s.apiKind(workspace.KindChannels, s.apiChannels))},
 	}
 }
 
@@ -203,6 +206,9 @@ func (s *server) apiListDocuments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ds, err := s.store.List(r.Context(), workspace.Kind(k))
+	if err == nil {
+		ds, err = s.filterDocs(r.Context(), ds)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -247,6 +253,13 @@ func ifMatch(r *http.Request) (v int64, ok bool, err error) {
 func (s *server) apiGetDocument(w http.ResponseWriter, r *http.Request) {
 	k, n, ok := docPath(w, r)
 	if !ok {
+		return
+	}
+	if ok, err := s.canRead(r.Context(), k); err != nil || !ok {
+		if err == nil {
+			err = fmt.Errorf("%w: %s/%s", workspace.ErrNotFound, k, n)
+		}
+		s.fail(w, r, err)
 		return
 	}
 	d, err := s.store.Get(r.Context(), k, n)
@@ -367,7 +380,7 @@ func (s *server) apiHistory(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h, err := s.store.History(r.Context(), workspace.Kind(k), n, limit)
+	h, err := s.history(r.Context(), workspace.Kind(k), n, limit)
 	if err != nil {
 		s.fail(w, r, err)
 		return

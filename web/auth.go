@@ -30,6 +30,9 @@ type principal struct {
 	User    workspace.User
 	Session string // session token; "" when authenticated by bearer token
 	Bearer  bool
+	// shared caches, for a viewer, the kinds the owner shares (read once
+	// per request by sharedKinds).
+	shared map[workspace.Kind]bool
 }
 
 type ctxKey struct{}

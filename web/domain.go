@@ -60,8 +60,14 @@ func knownKind(k string) bool {
 func validName(n string) bool { return workspace.ValidName(n) == nil }
 
 // doc returns the named document of kind, or the first of its kind when
-// name is empty.
+// name is empty. A kind not shared with a viewer is not found.
 func (s *server) doc(ctx context.Context, kind workspace.Kind, name string) (workspace.Document, error) {
+	if ok, err := s.canRead(ctx, kind); err != nil || !ok {
+		if err == nil {
+			err = notShared(kind)
+		}
+		return workspace.Document{}, err
+	}
 	if name != "" {
 		return s.store.Get(ctx, kind, name)
 	}

@@ -24,12 +24,14 @@ type fakeStore struct {
 	pass     map[string]string
 	sessions map[string]int64
 	tokens   map[string]int64
+	sharing  map[workspace.Kind]bool // kinds set explicitly; others take workspace.DefaultShared
+	shareLog []workspace.SharingChange
 	now      func() time.Time
 }
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{docs: map[string]workspace.Document{}, pass: map[string]string{}, sessions: map[string]int64{},
-		tokens: map[string]int64{}, now: time.Now}
+		tokens: map[string]int64{}, sharing: map[workspace.Kind]bool{}, now: time.Now}
 }
 
 var _ workspace.Store = (*fakeStore)(nil)
@@ -217,6 +219,47 @@ func (f *fakeStore) TokenUser(ctx context.Context, t string) (workspace.User, er
 		return workspace.User{}, workspace.ErrNotFound
 	}
 	return f.UserByID(ctx, id)
+}
+
+func (f *fakeStore) Sharing(context.Context) (map[workspace.Kind]bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := map[workspace.Kind]bool{}
+	for _, k := range workspace.Kinds() {
+		v, ok := f.sharing[k]
+		if !ok {
+			v = workspace.DefaultShared(k)
+		}
+		m[k] = v
+	}
+	return m, nil
+}
+
+func (f *fakeStore) SetSharing(_ context.Context, k workspace.Kind, shared bool, actor string) error {
+	if _, err := workspace.ParseKind(string(k)); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	cur, ok := f.sharing[k]
+	if !ok {
+		cur = workspace.DefaultShared(k)
+	}
+	f.sharing[k] = shared
+	if cur != shared {
+		f.shareLog = append(f.shareLog, workspace.SharingChange{ID: int64(len(f.shareLog) + 1), At: f.now(), Actor: actor, Kind: k, Shared: shared})
+	}
+	return nil
+}
+
+func (f *fakeStore) SharingLog(_ context.Context, limit int) ([]workspace.SharingChange, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []workspace.SharingChange{}
+	for i := len(f.shareLog) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		out = append(out, f.shareLog[i])
+	}
+	return out, nil
 }
 
 func (f *fakeStore) Export(context.Context, bool) ([]byte, error)       { return nil, nil }

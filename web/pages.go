@@ -27,7 +27,7 @@ type pageSet struct {
 
 // pageNames are the page templates (templates/NAME.html).
 var pageNames = []string{"login", "setup", "error", "overview", "captable", "conflict", "rounds", "exits",
-	"valuation", "runway", "compute", "channels", "history", "users", "account"}
+	"valuation", "runway", "compute", "channels", "history", "users", "sharing", "account"}
 
 func mustPages() *pageSet {
 	ps := &pageSet{t: map[string]*template.Template{}}
@@ -55,6 +55,9 @@ type view struct {
 	Company string
 	CanEdit bool
 	IsOwner bool
+	// Shared is, for a viewer, the kinds the owner shares; nil: all (see
+	// Can).
+	Shared map[workspace.Kind]bool
 	// Err is a message shown at the top of the page (a missing or
 	// invalid document, a bad form value).
 	Err  string
@@ -77,9 +80,20 @@ type navItem struct{ Key, Path string }
 
 // Nav lists the pages in the menu.
 func (v *view) NavItems() []navItem {
-	items := []navItem{{"overview", "/"}, {"captable", "/captable"}, {"rounds", "/rounds"}, {"exits", "/exits"},
-		{"valuation", "/valuation"}, {"runway", "/runway"}, {"compute", "/compute"}, {"channels", "/channels"},
-		{"history", "/history"}}
+	all := []struct {
+		navItem
+		kind workspace.Kind // "" : every role sees it
+	}{{navItem{"overview", "/"}, ""}, {navItem{"captable", "/captable"}, workspace.KindCompany},
+		{navItem{"rounds", "/rounds"}, workspace.KindCompany}, {navItem{"exits", "/exits"}, workspace.KindCompany},
+		{navItem{"valuation", "/valuation"}, workspace.KindValuation}, {navItem{"runway", "/runway"}, workspace.KindRunway},
+		{navItem{"compute", "/compute"}, workspace.KindCompute}, {navItem{"channels", "/channels"}, workspace.KindChannels},
+		{navItem{"history", "/history"}, ""}}
+	var items []navItem
+	for _, it := range all {
+		if it.kind == "" || v.Can(string(it.kind)) {
+			items = append(items, it.navItem)
+		}
+	}
 	if v.IsOwner {
 		items = append(items, navItem{"users", "/users"})
 	}
@@ -106,6 +120,12 @@ func (s *server) baseView(w http.ResponseWriter, r *http.Request, p *principal) 
 		v.User = &u
 		v.CanEdit = can(u.Role, workspace.RoleEditor)
 		v.IsOwner = u.Role == workspace.RoleOwner
+		if m, err := s.sharedKinds(r.Context()); err != nil {
+			s.log.Error("sharing", "err", err)
+			v.Shared = map[workspace.Kind]bool{} // fail closed
+		} else {
+			v.Shared = m
+		}
 		prof := s.profile(r.Context())
 		v.Demo, v.Company = prof.Demo, prof.Name
 	}
@@ -220,17 +240,19 @@ func (s *server) pageRoutes() {
 	s.mux.Handle("POST /logout", s.page(V, s.logoutPost))
 	s.mux.HandleFunc("POST /lang", s.langPost)
 	s.mux.Handle("GET /{$}", s.page(V, s.overviewPage))
-	s.mux.Handle("GET /captable", s.page(V, s.captablePage))
+	s.mux.Handle("GET /captable", s.page(V, s.pageKind(workspace.KindCompany, s.captablePage)))
 	s.mux.Handle("POST /captable", s.page(E, s.captablePost))
-	s.mux.Handle("GET /rounds", s.page(V, s.roundsPage))
-	s.mux.Handle("GET /exits", s.page(V, s.exitsPage))
-	s.mux.Handle("GET /valuation", s.page(V, s.valuationPage))
-	s.mux.Handle("GET /runway", s.page(V, s.runwayPage))
-	s.mux.Handle("GET /compute", s.page(V, s.computePage))
-	s.mux.Handle("GET /channels", s.page(V, s.channelsPage))
+	s.mux.Handle("GET /rounds", s.page(V, s.pageKind(workspace.KindCompany, s.roundsPage)))
+	s.mux.Handle("GET /exits", s.page(V, s.pageKind(workspace.KindCompany, s.exitsPage)))
+	s.mux.Handle("GET /valuation", s.page(V, s.pageKind(workspace.KindValuation, s.valuationPage)))
+	s.mux.Handle("GET /runway", s.page(V, s.pageKind(workspace.KindRunway, s.runwayPage)))
+	s.mux.Handle("GET /compute", s.page(V, s.pageKind(workspace.KindCompute, s.computePage)))
+	s.mux.Handle("GET /channels", s.page(V, s.pageKind(workspace.KindChannels, s.channelsPage)))
 	s.mux.Handle("GET /history", s.page(V, s.historyPage))
 	s.mux.Handle("GET /users", s.page(O, s.usersPage))
 	s.mux.Handle("POST /users", s.page(O, s.usersPost))
+	s.mux.Handle("GET /sharing", s.page(O, s.sharingPage))
+	s.mux.Handle("POST /sharing", s.page(O, s.sharingPost))
 	s.mux.Handle("GET /account", s.page(V, s.accountPage))
 	s.mux.Handle("POST /account/token", s.page(V, s.tokenPost))
 	s.mux.Handle("/", s.page(V, func(w http.ResponseWriter, r *http.Request, v *view) {

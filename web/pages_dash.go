@@ -49,7 +49,9 @@ func (s *server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Nav = "nav.overview", "overview"
 	ctx := r.Context()
 	d := &overviewData{}
-	if rr, err := s.runwayProject(ctx, "", "base", 0); err != nil {
+	if !v.Can(string(workspace.KindRunway)) {
+		// Not shared with this viewer: no cash, runway or raise cards.
+	} else if rr, err := s.runwayProject(ctx, "", "base", 0); err != nil {
 		d.RunwayErr = v.errMessage(err)
 	} else {
 		d.Runway = rr
@@ -71,7 +73,9 @@ func (s *server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) {
 			Categories: cats, Series: []chart.BarSeries{{Name: v.T("runway.compute"), Values: vals}},
 			Y: chart.Axis{Unit: unitOf(rr.Currency)}})
 	}
-	if t, _, err := s.capTable(ctx, "", ""); err != nil {
+	if !v.Can(string(workspace.KindCompany)) {
+		// Not shared: no ownership card.
+	} else if t, _, err := s.capTable(ctx, "", ""); err != nil {
 		d.CapErr = v.errMessage(err)
 	} else {
 		d.Cap = t
@@ -86,7 +90,9 @@ func (s *server) overviewPage(w http.ResponseWriter, r *http.Request, v *view) {
 		d.CapChart = chart.Donut(chart.DonutChart{Options: v.opts(v.T("card.ownership"), cardW, cardH+40), Slices: slices,
 			MaxSlices: 5, Sorted: true, Center: d.Founders.StringFixed(1) + "%", CenterSub: v.T("card.founders")})
 	}
-	if tr, err := s.computeTrain(ctx, ""); err != nil {
+	if !v.Can(string(workspace.KindCompute)) {
+		// Not shared: no compute card.
+	} else if tr, err := s.computeTrain(ctx, ""); err != nil {
 		d.ComputeErr = v.errMessage(err)
 	} else {
 		d.Train = tr
@@ -554,7 +560,7 @@ type historyEntry struct {
 
 func (s *server) historyPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Nav = "nav.history", "history"
-	h, err := s.store.History(r.Context(), "", "", 200)
+	h, err := s.history(r.Context(), "", "", 200)
 	if err != nil {
 		s.renderError(w, r, v, http.StatusInternalServerError, v.T("error.internal"))
 		return

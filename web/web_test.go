@@ -216,7 +216,8 @@ func TestViewerCannotWrite(t *testing.T) {
 	if d, _ := h.store.Get(context.Background(), workspace.KindCompany, "main"); d.Version != 1 {
 		t.Errorf("the company document changed: version %d", d.Version)
 	}
-	// A viewer may still read and model.
+	// A viewer may still read and model what is shared.
+	h.shareAll()
 	if w := h.do(req{path: "/api/captable", cookie: cookie}); w.Code != http.StatusOK {
 		t.Errorf("viewer GET /api/captable: %d", w.Code)
 	}
@@ -525,6 +526,7 @@ func TestDocumentRoundTrip(t *testing.T) {
 
 func TestComputedEndpoints(t *testing.T) {
 	h := newHarness(t, Options{})
+	h.shareAll() // a viewer with everything shared computes like anyone
 	cookie, csrf := h.session("vic")
 	cases := []struct {
 		method, path, body string
@@ -694,6 +696,7 @@ func TestPages(t *testing.T) {
 
 func TestLanguageSwitch(t *testing.T) {
 	h := newHarness(t, Options{})
+	h.shareAll()
 	cookie, csrf := h.session("vic")
 	w := h.do(req{method: "POST", path: "/lang", cookie: cookie, ctype: formType, body: form(csrfField, csrf, "lang", "zh", "next", "/runway")})
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/runway" {

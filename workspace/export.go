@@ -32,6 +32,20 @@ type Snapshot struct {
 	Documents []SnapshotDocument `yaml:"documents" json:"documents"`
 	Users     []SnapshotUser     `yaml:"users" json:"users"`
 	Audit     []SnapshotAudit    `yaml:"audit" json:"audit"`
+	// Sharing is what the owner shares with viewers (kinds without an
+	// entry take DefaultShared) and SharingLog every change to it.
+	Sharing    []SnapshotSharing `yaml:"sharing,omitempty" json:"sharing,omitempty"`
+	SharingLog []SnapshotSharing `yaml:"sharing_log,omitempty" json:"sharing_log,omitempty"`
+}
+
+// SnapshotSharing is one sharing setting (At and Actor: when and by whom
+// it was set) or one logged change (with its ID).
+type SnapshotSharing struct {
+	ID     int64  `yaml:"id,omitempty" json:"id,omitempty"`
+	Kind   Kind   `yaml:"kind" json:"kind"`
+	Shared bool   `yaml:"shared" json:"shared"`
+	At     string `yaml:"at" json:"at"`
+	Actor  string `yaml:"actor" json:"actor"`
 }
 
 // SnapshotDocument is one document of a Snapshot.
@@ -114,16 +128,49 @@ func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, s.dbErr("export", err)
 	}
-	defer rows.Close()
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {
+			rows.Close()
 			return nil, s.dbErr("export", err)
 		}
 		snap.Audit = append(snap.Audit, SnapshotAudit{ID: e.ID, At: formatTime(e.At), Actor: e.Actor, Action: e.Action,
 			Kind: e.Kind, Name: e.Name, Version: e.Version, Before: e.Before, After: e.After})
 	}
-	return snap, s.dbErr("export", rows.Err())
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.dbErr("export", err)
+	}
+	// Sharing: settings (ordered by kind) and the change log (by id). The
+	// stored times are written back verbatim, like every other time here.
+	for _, q := range []struct {
+		sql string
+		out *[]SnapshotSharing
+	}{
+		{"SELECT 0, kind, shared, updated_at, updated_by FROM sharing ORDER BY kind", &snap.Sharing},
+		{"SELECT id, kind, shared, at, actor FROM sharing_log ORDER BY id", &snap.SharingLog},
+	} {
+		rows, err := s.query(ctx, tx, q.sql)
+		if err != nil {
+			return nil, s.dbErr("export", err)
+		}
+		for rows.Next() {
+			var e SnapshotSharing
+			var k string
+			var v int64
+			if err := rows.Scan(&e.ID, &k, &v, &e.At, &e.Actor); err != nil {
+				rows.Close()
+				return nil, s.dbErr("export", err)
+			}
+			e.Kind, e.Shared = Kind(k), v == 1
+			*q.out = append(*q.out, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.dbErr("export", err)
+		}
+	}
+	return snap, nil
 }
 
 func (s *DB) snapshotIsolation() sql.IsolationLevel {
@@ -284,6 +331,21 @@ func (snap *Snapshot) check() error {
 			bad("%v", err)
 		}
 	}
+	for i, e := range append(append([]SnapshotSharing(nil), snap.Sharing...), snap.SharingLog...) {
+		w := fmt.Sprintf("sharing[%d] (%s)", i, e.Kind)
+		if i >= len(snap.Sharing) {
+			w = fmt.Sprintf("sharing_log[%d] (%s)", i-len(snap.Sharing), e.Kind)
+		}
+		if _, err := ParseKind(string(e.Kind)); err != nil {
+			bad("%s: %v", w, err)
+		}
+		if e.Actor == "" {
+			bad("%s: actor missing", w)
+		}
+		if _, err := parseSnapshotTime(w+".at", e.At); err != nil {
+			bad("%v", err)
+		}
+	}
 	for k, e := range newest {
 		i, live := docs[k]
 		switch {
@@ -322,7 +384,7 @@ func (s *DB) ImportSnapshot(ctx context.Context, snap *Snapshot, actor string) e
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int64
-		if err := s.queryRow(ctx, tx, "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit_log)").Scan(&n); err != nil {
+		if err := s.queryRow(ctx, tx, "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM sharing) + (SELECT COUNT(*) FROM sharing_log)").Scan(&n); err != nil {
 			return s.dbErr("import", err)
 		}
 		if n > 0 {
@@ -364,6 +426,21 @@ func (s *DB) ImportSnapshot(ctx context.Context, snap *Snapshot, actor string) e
 				return s.dbErr("import: audit entry", err)
 			}
 		}
+		for _, e := range snap.Sharing {
+			if _, err := s.exec(ctx, tx, "INSERT INTO sharing (kind, shared, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+				string(e.Kind), boolInt(e.Shared), e.At, e.Actor); err != nil {
+				return s.dbErr("import: sharing "+string(e.Kind), err)
+			}
+		}
+		for _, e := range snap.SharingLog {
+			q, args := "INSERT INTO sharing_log (at, actor, kind, shared) VALUES (?, ?, ?, ?)", []any{e.At, e.Actor, string(e.Kind), boolInt(e.Shared)}
+			if e.ID > 0 {
+				q, args = "INSERT INTO sharing_log (id, at, actor, kind, shared) VALUES (?, ?, ?, ?, ?)", append([]any{e.ID}, args...)
+			}
+			if _, err := s.exec(ctx, tx, q, args...); err != nil {
+				return s.dbErr("import: sharing log", err)
+			}
+		}
 		if err := s.resetSequences(ctx, tx); err != nil {
 			return err
 		}
@@ -395,7 +472,7 @@ func (s *DB) resetSequences(ctx context.Context, tx *sql.Tx) error {
 	if s.dialect != postgresDialect {
 		return nil
 	}
-	for _, t := range []string{"users", "audit_log"} {
+	for _, t := range []string{"users", "audit_log", "sharing_log"} {
 		if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
 			return s.dbErr("import: resetting the "+t+" sequence", err)
 		}

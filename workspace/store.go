@@ -169,5 +169,17 @@ type Store interface {
 	Export(ctx context.Context, json bool) ([]byte, error)
 	Import(ctx context.Context, data []byte, json bool, actor string) error
 
+	// Sharing returns, for every kind (Kinds), whether viewers may read
+	// its documents; kinds the owner never set take DefaultShared (only
+	// the profile). Owners and editors read everything regardless.
+	Sharing(ctx context.Context) (map[Kind]bool, error)
+	// SetSharing shares kind with viewers or stops sharing it; each
+	// change is logged with actor and time (SharingLog). Setting the
+	// current value is a no-op.
+	SetSharing(ctx context.Context, kind Kind, shared bool, actor string) error
+	// SharingLog returns the sharing changes, newest first, at most limit
+	// (0: all).
+	SharingLog(ctx context.Context, limit int) ([]SharingChange, error)
+
 	Close() error
 }

@@ -376,6 +376,14 @@ func testRoundTrip(t *testing.T, asJSON bool) {
 			if _, err := s.CreateToken(ctx, u.ID, "ci"); err != nil {
 				t.Fatal(err)
 			}
+			for _, c := range []struct {
+				kind   Kind
+				shared bool
+			}{{KindCompany, true}, {KindRunway, true}, {KindRunway, false}} {
+				if err := s.SetSharing(ctx, c.kind, c.shared, "alice"); err != nil {
+					t.Fatal(err)
+				}
+			}
 			first, err := s.Export(ctx, asJSON)
 			if err != nil {
 				t.Fatal(err)
@@ -396,6 +404,12 @@ func testRoundTrip(t *testing.T, asJSON bool) {
 			second, err := fresh.Export(ctx, asJSON)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if sh, err := fresh.Sharing(ctx); err != nil || !sh[KindCompany] || sh[KindRunway] {
+				t.Fatalf("sharing after import: %v, %v", sh, err)
+			}
+			if log, err := fresh.SharingLog(ctx, 0); err != nil || len(log) != 3 {
+				t.Fatalf("sharing log after import: %d entries, %v", len(log), err)
 			}
 			if !bytes.Equal(first, second) {
 				t.Fatalf("export → import → export differs (json=%t):\n%s\n----\n%s", asJSON, first, second)

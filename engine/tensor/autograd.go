@@ -53,6 +53,35 @@ const (
 
 var backwardFns [numOps]func(t *Tensor)
 
+// registeredBackward holds the backward rules of ops registered with
+// registerOp, which get the op codes numOps, numOps+1, …
+var registeredBackward []func(t *Tensor)
+
+// registerOp gives a new op its code and backward rule. Files that add ops
+// declare them as package variables next to their forward, e.g.
+//
+//	var opConv2d = registerOp("conv2d", conv2dBackward)
+//
+// so that ops can be added without editing this file.
+func registerOp(name string, backward func(t *Tensor)) opCode {
+	if backward == nil {
+		panic("tensor: registerOp " + name + ": nil backward rule")
+	}
+	if int(numOps)+len(registeredBackward) >= 255 {
+		panic("tensor: too many ops registering " + name)
+	}
+	registeredBackward = append(registeredBackward, backward)
+	return numOps + opCode(len(registeredBackward)-1)
+}
+
+// backwardOf is the backward rule of op.
+func backwardOf(op opCode) func(t *Tensor) {
+	if op < numOps {
+		return backwardFns[op]
+	}
+	return registeredBackward[op-numOps]
+}
+
 func init() {
 	backwardFns = [numOps]func(t *Tensor){
 		opView:         viewBackward,
@@ -278,7 +307,7 @@ func (t *Tensor) backward(g *Tensor) error {
 	for i := len(topo) - 1; i >= 0; i-- {
 		n := topo[i]
 		if n.op != opNone && n.grad != nil {
-			backwardFns[n.op](n)
+			backwardOf(n.op)(n)
 		}
 	}
 	for _, n := range topo {

@@ -98,8 +98,15 @@ func runDemoMLP(c demoMLPConfig, progress train.Progress) (DemoMLPResult, error)
 	}, nil
 }
 
+// demoCommands are further `kaiwu demo` subcommands; their files register
+// constructors in an init function, as the finance topics do.
+var demoCommands []func(o *Options) *cobra.Command
+
 func newDemoCommand(o *Options) *cobra.Command {
 	cmd := &cobra.Command{Use: "demo", Short: T(o.Lang, "short.demo")}
+	for _, f := range demoCommands {
+		cmd.AddCommand(f(o))
+	}
 	c := demoMLPConfig{}
 	mlp := &cobra.Command{
 		Use:   "mlp",

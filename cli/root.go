@@ -130,6 +130,10 @@ func NewRootCommand(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root.AddCommand(newWorkspaceCommand(o))
 	root.AddCommand(newUserCommand(o))
 	root.AddCommand(newServeCommand(o))
+	root.AddCommand(newTrainCommand(o))
+	root.AddCommand(newEvalCommand(o))
+	root.AddCommand(newPredictCommand(o))
+	root.AddCommand(newGenerateCommand(o))
 	return root
 }
 

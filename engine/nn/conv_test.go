@@ -158,6 +158,11 @@ func BenchmarkLeNetStep(b *testing.B) {
 	b.Run("fused-relu", func(b *testing.B) { benchLeNet(b, true) })
 }
 
+// BenchmarkCNNStep is the LeNet step in PyTorch's layout (Conv2d, ReLU,
+// MaxPool2d, … as separate layers; Sequential fuses each Conv2d+ReLU and
+// Linear+ReLU pair): the "cnn" workload of bench/pytorch/cnn.py.
+func BenchmarkCNNStep(b *testing.B) { benchLeNet(b, false) }
+
 func benchLeNet(b *testing.B, fused bool) {
 	rng := tensor.NewRNG(1)
 	m := lenet(rng, fused)

@@ -101,9 +101,9 @@ func (ReLU) Forward(x *tensor.Tensor) (*tensor.Tensor, error) { return tensor.Re
 // Parameters implements Module: ReLU has none.
 func (ReLU) Parameters() []Param { return nil }
 
-// Sequential applies its layers in order. A Linear without activation
-// followed by a ReLU runs as one fused Linear+ReLU (same result, one pass
-// over the output fewer).
+// Sequential applies its layers in order. A Linear or Conv2d without
+// activation followed by a ReLU runs as one fused layer+ReLU (same result,
+// one pass over the output fewer each way).
 type Sequential struct {
 	Layers []Module
 }
@@ -116,6 +116,17 @@ func (s *Sequential) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 			if _, ok := s.Layers[i+1].(ReLU); ok {
 				if x, err = tensor.Linear(x, l.Weight, l.Bias, kernels.ActReLU); err != nil {
 					return nil, fmt.Errorf("nn: layer %d (Linear+ReLU): %w", i, err)
+				}
+				i++
+				continue
+			}
+		}
+		if c, ok := s.Layers[i].(*Conv2d); ok && c.Act == kernels.ActNone && i+1 < len(s.Layers) {
+			if _, ok := s.Layers[i+1].(ReLU); ok {
+				p := c.ConvParams
+				p.Act = kernels.ActReLU // ReLU fused into the write-back, its mask into the backward
+				if x, err = tensor.Conv2d(x, c.Weight, c.Bias, p); err != nil {
+					return nil, fmt.Errorf("nn: layer %d (Conv2d+ReLU): %w", i, err)
 				}
 				i++
 				continue

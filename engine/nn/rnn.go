@@ -352,13 +352,14 @@ func (r *RNN) cell(c *RNNCell, xt, h, cs *tensor.Tensor) (hn, cn *tensor.Tensor,
 		}
 		return e.do(tensor.ReLU(a)), nil, e.err
 	case LSTM:
-		g := e.do(tensor.Add(xt, rec))
-		i := e.do(tensor.Sigmoid(e.narrow(g, 0, hh)))
-		f := e.do(tensor.Sigmoid(e.narrow(g, hh, hh)))
-		gg := e.do(tensor.Tanh(e.narrow(g, 2*hh, hh)))
-		o := e.do(tensor.Sigmoid(e.narrow(g, 3*hh, hh)))
-		cn = e.do(tensor.Add(e.do(tensor.Mul(f, cs)), e.do(tensor.Mul(i, gg))))
-		hn = e.do(tensor.Mul(o, e.do(tensor.Tanh(cn))))
+		// One fused op: gates, c' and h' for every batch row (hc is [2, B, H]).
+		hc := e.do(tensor.LSTMCell(xt, rec, cs))
+		if e.err != nil {
+			return nil, nil, e.err
+		}
+		b := hc.Size(1)
+		hn = e.do(e.do(hc.Narrow(0, 0, 1)).Reshape(b, hh))
+		cn = e.do(e.do(hc.Narrow(0, 1, 1)).Reshape(b, hh))
 		return hn, cn, e.err
 	default: // GRU: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); h' = n + z ⊙ (h − n)
 		rg := e.do(tensor.Sigmoid(e.do(tensor.Add(e.narrow(xt, 0, hh), e.narrow(rec, 0, hh)))))

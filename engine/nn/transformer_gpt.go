@@ -132,6 +132,19 @@ func (g *GPT) SetTraining(on bool) {
 // Logits returns the next-token logits [B, T, Vocab] for token ids
 // (row-major [B, T], each in [0, Vocab)).
 func (g *GPT) Logits(ids []int, b, t int) (*tensor.Tensor, error) {
+	x, err := g.hidden(ids, b, t)
+	if err != nil {
+		return nil, err
+	}
+	if x, err = tensor.Linear(x, g.Head, nil, kernels.ActNone); err != nil {
+		return nil, fmt.Errorf("nn: GPT: %w", err)
+	}
+	return x, nil
+}
+
+// hidden returns the final hidden states ln_f(…) [B, T, D], the input of
+// the head.
+func (g *GPT) hidden(ids []int, b, t int) (*tensor.Tensor, error) {
 	cfg := g.Config
 	if b < 1 || t < 1 || t > cfg.Context || len(ids) != b*t {
 		return nil, fmt.Errorf("nn: GPT: %d ids for batch %d × length %d (context %d)", len(ids), b, t, cfg.Context)
@@ -160,7 +173,6 @@ func (g *GPT) Logits(ids []int, b, t int) (*tensor.Tensor, error) {
 		}
 	}
 	x = e.do(g.LnF.Forward(x))
-	x = e.do(tensor.Linear(x, g.Head, nil, kernels.ActNone))
 	if e.err != nil {
 		return nil, fmt.Errorf("nn: GPT: %w", e.err)
 	}
@@ -170,16 +182,22 @@ func (g *GPT) Logits(ids []int, b, t int) (*tensor.Tensor, error) {
 // Loss returns the mean next-token cross-entropy of the model on ids
 // [B, T] against targets [B, T] (typically ids shifted by one).
 func (g *GPT) Loss(ids, targets []int, b, t int) (*tensor.Tensor, error) {
-	logits, err := g.Logits(ids, b, t)
+	x, err := g.hidden(ids, b, t)
 	if err != nil {
 		return nil, err
 	}
 	if len(targets) != b*t {
 		return nil, fmt.Errorf("nn: GPT: %d targets for %d positions", len(targets), b*t)
 	}
-	flat, err := logits.Reshape(b*t, g.Config.Vocab)
-	if err != nil {
+	// Flatten the hidden states [B·T, D] rather than the logits [B·T, V]:
+	// the head then writes 2-D logits directly, and the reshape's backward
+	// touches D-wide rows instead of Vocab-wide ones.
+	if x, err = x.Reshape(b*t, g.Config.DModel); err != nil {
 		return nil, err
 	}
-	return tensor.CrossEntropy(flat, targets)
+	logits, err := tensor.Linear(x, g.Head, nil, kernels.ActNone)
+	if err != nil {
+		return nil, fmt.Errorf("nn: GPT: %w", err)
+	}
+	return tensor.CrossEntropy(logits, targets)
 }

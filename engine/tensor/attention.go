@@ -3,7 +3,6 @@ package tensor
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 )
@@ -203,13 +202,12 @@ type attnWork32 struct {
 	fn       func(lo, hi int)
 }
 
-var attnPool = sync.Pool{New: func() any {
-	w := &attnWork32{}
-	w.fn = w.part
-	return w
-}}
+// attnPool keeps work objects (and their scratch) across calls; unlike a
+// sync.Pool it does not drop them at a GC, so a step under an Arena stays
+// allocation-free.
+var attnPool = freeList[attnWork32]{init: func(w *attnWork32) { w.fn = w.part }}
 
-func getAttnWork32() *attnWork32 { return attnPool.Get().(*attnWork32) }
+func getAttnWork32() *attnWork32 { return attnPool.Get() }
 
 func putAttnWork32(w *attnWork32) {
 	w.attnArgs = attnArgs[float32]{}
@@ -297,6 +295,7 @@ func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 	mrow := scratch[2*attnBlockQ*attnBlockK : 2*attnBlockQ*attnBlockK+attnBlockQ]
 	lrow := scratch[2*attnBlockQ*attnBlockK+attnBlockQ:]
 	ninf := math.Inf(-1)
+	fast := fastT[T]()
 	for bh := h0; bh < h1; bh++ {
 		vh := a.v[bh*a.s*a.dv:]
 		oh := a.o[bh*a.l*a.dv : (bh+1)*a.l*a.dv]
@@ -328,10 +327,14 @@ func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 					}
 					alpha := math.Exp(float64(mrow[i]) - mx)
 					var sum float64
-					for j, x := range row {
-						e := math.Exp(float64(x) - mx)
-						row[j] = T(e)
-						sum += e
+					if r32, ok := as32(row); ok && fast {
+						sum = expShiftSum32(r32, float32(mx))
+					} else {
+						for j, x := range row {
+							e := math.Exp(float64(x) - mx)
+							row[j] = T(e)
+							sum += e
+						}
 					}
 					lrow[i] = T(float64(lrow[i])*alpha + sum)
 					mrow[i] = T(mx)
@@ -433,6 +436,7 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 	p := scratch[:attnBlockQ*attnBlockK]
 	dp := scratch[attnBlockQ*attnBlockK : 2*attnBlockQ*attnBlockK]
 	sc := T(a.scale)
+	fast := fastT[T]()
 	for bh := h0; bh < h1; bh++ {
 		qh, kh, vh := a.q[bh*a.l*a.d:], a.k[bh*a.s*a.d:], a.v[bh*a.s*a.dv:]
 		gh := a.g[bh*a.l*a.dv:]
@@ -448,8 +452,16 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 				for i := 0; i < nq; i++ {
 					row := pb[i*nk : i*nk+nk]
 					ls := float64(lse[q0+i])
-					for j, x := range row {
-						row[j] = T(math.Exp(float64(x) - ls))
+					if r32, ok := as32(row); ok && fast {
+						l32 := float32(ls)
+						for j := range r32 {
+							r32[j] -= l32
+						}
+						kernels.Exp(r32, r32)
+					} else {
+						for j, x := range row {
+							row[j] = T(math.Exp(float64(x) - ls))
+						}
 					}
 				}
 				if a.gv != nil { // dV[k] += Pᵀ·dO[q]

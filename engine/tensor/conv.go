@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 )
@@ -155,7 +156,25 @@ func convFwd[T float](g *convGeom, x, w, bias, col, tmp, out []T, gemm gemmFn[T]
 		gemm(false, false, og, nl, kg, 1, w[gi*og*kg:], kg, col[gi*kg*nl:], nl, 0, tmp[gi*og*nl:], nl)
 	}
 	// tmp [O, N·L] → out [N, O, L] (+ bias)
-	for oc := 0; oc < g.o; oc++ {
+	if tmp32, ok := as32(tmp); ok && parallelConv(len(out)) {
+		out32, _ := as32(out)
+		b32, _ := as32(bias)
+		t := convPool.Get()
+		t.kind, t.g, t.a, t.b, t.c = convOutT, *g, tmp32, out32, b32
+		kernels.Parallel(g.o, t.run)
+		t.a, t.b, t.c = nil, nil, nil
+		convPool.Put(t)
+		return
+	}
+	convOutRows(g, tmp, bias, out, 0, g.o)
+}
+
+// convOutRows writes output channels [oc0, oc1) of out [N, O, L] from
+// tmp [O, N·L], adding the bias and applying the activation.
+func convOutRows[T float](g *convGeom, tmp, bias, out []T, oc0, oc1 int) {
+	l := g.ho * g.wo
+	nl := g.n * l
+	for oc := oc0; oc < oc1; oc++ {
 		var bv T
 		if bias != nil {
 			bv = bias[oc]
@@ -181,38 +200,56 @@ func convFwd[T float](g *convGeom, x, w, bias, col, tmp, out []T, gemm gemmFn[T]
 // (zero outside the input). Channels are in group order, so group g's
 // rows are the contiguous block [g·Kg, (g+1)·Kg).
 func im2col[T float](g *convGeom, x, col []T) {
+	if x32, ok := as32(x); ok && parallelConv(len(col)) {
+		col32, _ := as32(col)
+		runConvTask(convIm2col, g, x32, col32, g.c*g.kh*g.kw)
+		return
+	}
+	im2colRows(g, x, col, 0, g.c*g.kh*g.kw)
+}
+
+// im2colRows fills the column rows [r0, r1) (row = (ch·kh + ki)·kw + kj).
+func im2colRows[T float](g *convGeom, x, col []T, r0, r1 int) {
 	l := g.ho * g.wo
 	nl := g.n * l
 	sh, sw := g.p.Stride[0], g.p.Stride[1]
 	ph, pw := g.p.Padding[0], g.p.Padding[1]
 	dh, dw := g.p.Dilation[0], g.p.Dilation[1]
-	for ch := 0; ch < g.c; ch++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
-				row := col[((ch*g.kh+ki)*g.kw+kj)*nl:][:nl]
-				// output columns ow whose input column iw = ow·sw − pw + kj·dw is inside [0, W)
-				off := kj*dw - pw
-				owLo, owHi := validRange(off, sw, g.w, g.wo)
-				for ni := 0; ni < g.n; ni++ {
-					xc := x[(ni*g.c+ch)*g.h*g.w:][:g.h*g.w]
-					for oh := 0; oh < g.ho; oh++ {
-						dst := row[ni*l+oh*g.wo:][:g.wo]
-						ih := oh*sh - ph + ki*dh
-						if ih < 0 || ih >= g.h {
-							clear(dst)
-							continue
-						}
-						xr := xc[ih*g.w : ih*g.w+g.w]
-						clear(dst[:owLo])
-						if sw == 1 {
-							copy(dst[owLo:owHi], xr[owLo+off:owHi+off])
-						} else {
-							for ow := owLo; ow < owHi; ow++ {
-								dst[ow] = xr[ow*sw+off]
-							}
-						}
-						clear(dst[owHi:])
+	for r := r0; r < r1; r++ {
+		ch, ki, kj := r/(g.kh*g.kw), r/g.kw%g.kh, r%g.kw
+		row := col[r*nl:][:nl]
+		// output columns ow whose input column iw = ow·sw − pw + kj·dw is inside [0, W)
+		off := kj*dw - pw
+		owLo, owHi := validRange(off, sw, g.w, g.wo)
+		for ni := 0; ni < g.n; ni++ {
+			xc := x[(ni*g.c+ch)*g.h*g.w:][:g.h*g.w]
+			for oh := 0; oh < g.ho; oh++ {
+				dst := row[ni*l+oh*g.wo:][:g.wo]
+				ih := oh*sh - ph + ki*dh
+				if ih < 0 || ih >= g.h {
+					clear(dst)
+					continue
+				}
+				xr := xc[ih*g.w : ih*g.w+g.w]
+				// Rows are short (one output row): explicit loops beat
+				// memmove/memclr calls here.
+				for ow := 0; ow < owLo; ow++ {
+					dst[ow] = 0
+				}
+				if sw == 1 {
+					d, src := dst[owLo:owHi], xr[owLo+off:owHi+off]
+					src = src[:len(d)]
+					//lint:ignore S1001 rows here are a few floats long, where a plain loop beats copy's call overhead (measured in the CNN step)
+					for i, v := range src {
+						d[i] = v
 					}
+				} else {
+					for ow := owLo; ow < owHi; ow++ {
+						dst[ow] = xr[ow*sw+off]
+					}
+				}
+				for ow := owHi; ow < len(dst); ow++ {
+					dst[ow] = 0
 				}
 			}
 		}
@@ -237,12 +274,22 @@ func validRange(off, s, n, nout int) (lo, hi int) {
 
 // col2im adds the columns back into the input gradient (the adjoint of im2col).
 func col2im[T float](g *convGeom, col, gx []T) {
+	if col32, ok := as32(col); ok && parallelConv(len(col)) && g.c > 1 {
+		gx32, _ := as32(gx)
+		runConvTask(convCol2im, g, col32, gx32, g.c)
+		return
+	}
+	col2imChans(g, col, gx, 0, g.c)
+}
+
+// col2imChans is col2im for input channels [c0, c1) (disjoint gradient planes).
+func col2imChans[T float](g *convGeom, col, gx []T, c0, c1 int) {
 	l := g.ho * g.wo
 	nl := g.n * l
 	sh, sw := g.p.Stride[0], g.p.Stride[1]
 	ph, pw := g.p.Padding[0], g.p.Padding[1]
 	dh, dw := g.p.Dilation[0], g.p.Dilation[1]
-	for ch := 0; ch < g.c; ch++ {
+	for ch := c0; ch < c1; ch++ {
 		for ki := 0; ki < g.kh; ki++ {
 			for kj := 0; kj < g.kw; kj++ {
 				row := col[((ch*g.kh+ki)*g.kw+kj)*nl:][:nl]
@@ -292,14 +339,16 @@ func conv2dBackward(t *Tensor) {
 		if x.requiresGrad {
 			dcol = allocF64(a, len(t.aux64), false)
 		}
-		convGrad(&g, t.grad.f64, t.f64, t.aux64, w.f64[w.offset:], gt, dcol, gradOf64(x), gradOf64(w), gradOf64(b), gemmRef[float64])
+		dwt := allocF64(a, w.Numel(), false)
+		convGrad(&g, t.grad.f64, t.f64, t.aux64, w.f64[w.offset:], gt, dcol, dwt, gradOf64(x), gradOf64(w), gradOf64(b), gemmRef[float64])
 	} else {
 		gt := allocF32(a, g.o*nl, false)
 		var dcol []float32
 		if x.requiresGrad {
 			dcol = allocF32(a, len(t.aux32), false)
 		}
-		convGrad(&g, t.grad.f32, t.f32, t.aux32, w.f32[w.offset:], gt, dcol, gradOf32(x), gradOf32(w), gradOf32(b), gemm32)
+		dwt := allocF32(a, w.Numel(), false)
+		convGrad(&g, t.grad.f32, t.f32, t.aux32, w.f32[w.offset:], gt, dcol, dwt, gradOf32(x), gradOf32(w), gradOf32(b), gemm32)
 	}
 }
 
@@ -321,41 +370,41 @@ func gradOf64(p *Tensor) []float64 {
 	return p.grad.f64
 }
 
-func convGrad[T float](g *convGeom, gy, y, col, w, gt, dcol, gx, gw, gb []T, gemm gemmFn[T]) {
+// convGrad accumulates the input, weight and bias gradients; dwt is
+// scratch of the weight's size.
+func convGrad[T float](g *convGeom, gy, y, col, w, gt, dcol, dwt, gx, gw, gb []T, gemm gemmFn[T]) {
 	l := g.ho * g.wo
 	nl := g.n * l
 	grp := g.p.Groups
 	og, cg := g.o/grp, g.c/grp
 	kg := cg * g.kh * g.kw
 	// gy [N, O, L] → gt [O, N·L]; db
-	for oc := 0; oc < g.o; oc++ {
-		dst := gt[oc*nl : oc*nl+nl]
-		var s T
-		for ni := 0; ni < g.n; ni++ {
-			src := gy[(ni*g.o+oc)*l : (ni*g.o+oc)*l+l]
-			d := dst[ni*l : ni*l+l]
-			if g.p.Act == kernels.ActReLU { // mask by the output
-				ys := y[(ni*g.o+oc)*l : (ni*g.o+oc)*l+l]
-				for i, v := range src {
-					if ys[i] <= 0 {
-						v = 0
-					}
-					d[i] = v
-					s += v
-				}
-				continue
-			}
-			copy(d, src)
-			for _, v := range src {
-				s += v
-			}
-		}
-		if gb != nil {
-			gb[oc] += s
-		}
+	if gy32, ok := as32(gy); ok && parallelConv(len(gt)) {
+		gt32, _ := as32(gt)
+		y32, _ := as32(y)
+		gb32, _ := as32(gb)
+		t := convPool.Get()
+		t.kind, t.g, t.a, t.b, t.c, t.d = convGradT, *g, gy32, gt32, y32, gb32
+		kernels.Parallel(g.o, t.run)
+		t.a, t.b, t.c, t.d = nil, nil, nil, nil
+		convPool.Put(t)
+	} else {
+		convGradRows(g, gy, y, gt, gb, 0, g.o)
 	}
 	for gi := range grp {
-		if gw != nil { // dW_g [Og, Kg] += gt_g [Og, NL] · col_gᵀ
+		if gw != nil && kg > og {
+			// dW_gᵀ [Kg, Og] = col_g [Kg, NL] · gt_gᵀ: with few output
+			// channels the GEMM reads the (large) columns in place and packs
+			// only gt, instead of transposing all of col into a packed B.
+			t := dwt[:kg*og]
+			gemm(false, true, kg, og, nl, 1, col[gi*kg*nl:], nl, gt[gi*og*nl:], nl, 0, t, og)
+			gwg := gw[gi*og*kg : (gi+1)*og*kg]
+			for k := 0; k < kg; k++ {
+				for o := 0; o < og; o++ {
+					gwg[o*kg+k] += t[k*og+o]
+				}
+			}
+		} else if gw != nil { // dW_g [Og, Kg] += gt_g [Og, NL] · col_gᵀ
 			gemm(false, true, og, kg, nl, 1, gt[gi*og*nl:], nl, col[gi*kg*nl:], nl, 1, gw[gi*og*kg:], kg)
 		}
 		if gx != nil { // dcol_g [Kg, NL] = W_gᵀ · gt_g
@@ -392,4 +441,116 @@ func Conv1d(x, w, b *Tensor, p ConvParams) (*Tensor, error) {
 		return nil, err
 	}
 	return y.Squeeze(2)
+}
+
+// convGradRows fills output channels [oc0, oc1) of gt [O, N·L] from
+// gy [N, O, L] (masked by the fused ReLU's output y) and adds their sums
+// to gb (when not nil).
+func convGradRows[T float](g *convGeom, gy, y, gt, gb []T, oc0, oc1 int) {
+	l := g.ho * g.wo
+	nl := g.n * l
+	for oc := oc0; oc < oc1; oc++ {
+		dst := gt[oc*nl : oc*nl+nl]
+		for ni := 0; ni < g.n; ni++ {
+			src := gy[(ni*g.o+oc)*l : (ni*g.o+oc)*l+l]
+			d := dst[ni*l : ni*l+l]
+			if g.p.Act == kernels.ActReLU { // mask by the output
+				reluMaskCopy(d, src, y[(ni*g.o+oc)*l:(ni*g.o+oc)*l+l])
+				continue
+			}
+			copy(d, src)
+		}
+		if gb != nil {
+			gb[oc] += T(sumRow(dst))
+		}
+	}
+}
+
+// reluMaskCopy sets d[i] = g[i] where y[i] > 0 (or y[i] is NaN, as the
+// fused ReLU's backward always did) and 0 elsewhere. For float32 it is
+// branch-free (a ReLU mask is a coin flip for the branch predictor).
+func reluMaskCopy[T float](d, g, y []T) {
+	if d32, ok := as32(d); ok {
+		g32, _ := as32(g)
+		y32, _ := as32(y)
+		g32, y32 = g32[:len(d32)], y32[:len(d32)]
+		for i, v := range g32 {
+			b := int32(math.Float32bits(y32[i]))
+			m := uint32((-b & ^b) >> 31) // all ones iff b > 0 (y > 0 or +NaN)
+			d32[i] = math.Float32frombits(math.Float32bits(v) & m)
+		}
+		return
+	}
+	g, y = g[:len(d)], y[:len(d)]
+	for i, v := range g {
+		if y[i] <= 0 {
+			v = 0
+		}
+		d[i] = v
+	}
+}
+
+// sumRow returns the sum of s (float64 accumulation in four lanes).
+func sumRow[T float](s []T) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		a0 += float64(s[i])
+		a1 += float64(s[i+1])
+		a2 += float64(s[i+2])
+		a3 += float64(s[i+3])
+	}
+	for ; i < len(s); i++ {
+		a0 += float64(s[i])
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// Parallel im2col / col2im on the kernels' pool (float32). A pooled task
+// holds the geometry by value and a method value bound once, so a call
+// allocates nothing.
+const (
+	convIm2col = iota
+	convCol2im
+	convMaxPool2x2 // pool.go
+	convOutT
+	convGradT
+)
+
+type convTask struct {
+	run  func(lo, hi int)
+	kind int
+	g    convGeom
+	a, b []float32
+	c, d []float32
+	idx  []int
+}
+
+var convPool = freeList[convTask]{init: func(t *convTask) { t.run = t.exec }}
+
+func (t *convTask) exec(lo, hi int) {
+	switch t.kind {
+	case convIm2col:
+		im2colRows(&t.g, t.a, t.b, lo, hi)
+	case convCol2im:
+		col2imChans(&t.g, t.a, t.b, lo, hi)
+	case convOutT:
+		convOutRows(&t.g, t.a, t.c, t.b, lo, hi)
+	case convGradT:
+		convGradRows(&t.g, t.a, t.c, t.b, t.d, lo, hi)
+	case convMaxPool2x2:
+		maxPool2x2Planes(t.b, t.idx, t.a, lo, hi, t.g.h, t.g.w, t.g.ho, t.g.wo)
+	}
+}
+
+// parallelConv reports whether a column buffer of n floats is worth
+// splitting across threads.
+func parallelConv(n int) bool { return n >= 1<<16 && kernels.Threads() > 1 }
+
+func runConvTask(kind int, g *convGeom, a, b []float32, n int) {
+	t := convPool.Get()
+	t.kind, t.g, t.a, t.b = kind, *g, a, b
+	kernels.Parallel(n, t.run)
+	t.a, t.b = nil, nil
+	convPool.Put(t)
 }

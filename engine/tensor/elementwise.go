@@ -323,7 +323,9 @@ func unary(op opCode, name string, t *Tensor, p0, p1 float64) (*Tensor, error) {
 		} else {
 			copyStrided(out.f32, t.f32, t.shape, t.strides, t.offset)
 		}
-		unaryApply(op, out.f32, src, p0, p1)
+		if !unaryFast32(op, out.f32, src, p0) {
+			unaryApply(op, out.f32, src, p0, p1)
+		}
 	}
 	if record(out, op, t, nil, nil) {
 		out.farg = [2]float64{p0, p1}
@@ -429,6 +431,17 @@ func unaryApply[T float](op opCode, d, s []T, p0, p1 float64) {
 
 func unaryBackward(t *Tensor) {
 	x := t.parents[0]
+	if t.dtype == Float32 && x.IsContiguous() && hasGradFast32(t.op) {
+		// A gradient buffer made here is written, not accumulated into, so
+		// it need not be zeroed first.
+		set := x.grad == nil
+		if set {
+			x.grad = newTensorIn(x.arena, x.dtype, x.shape, false)
+		}
+		n := t.Numel()
+		unaryGradFast32(t.op, x.grad.f32[:n], t.grad.f32[:n], t.f32[:n], x.f32[x.offset:x.offset+n], set)
+		return
+	}
 	ensureGrad(x)
 	var cs [MaxDims]int
 	var it rowIter

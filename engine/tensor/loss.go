@@ -617,6 +617,7 @@ type classArgs struct {
 // cross-entropy, the softmax to p (if not empty).
 func classLossFwd[T float](a *classArgs, x, w, p, each []T) (sum, wsum float64) {
 	c, inner := a.c, a.inner
+	fast := fastT[T]()
 	for o := 0; o < a.outer; o++ {
 		for i := 0; i < inner; i++ {
 			k := o*inner + i
@@ -640,9 +641,19 @@ func classLossFwd[T float](a *classArgs, x, w, p, each []T) (sum, wsum float64) 
 				for j := 0; j < c; j++ {
 					mx = math.Max(mx, float64(x[base+j*inner]))
 				}
+				// One exponential per class: e**(x-max) goes to p (when
+				// kept) and is scaled by 1/s below.
 				var s float64
-				for j := 0; j < c; j++ {
-					s += math.Exp(float64(x[base+j*inner]) - mx)
+				if len(p) > 0 {
+					for j := 0; j < c; j++ {
+						e := expT(fast, float64(x[base+j*inner])-mx)
+						p[base+j*inner] = T(e)
+						s += e
+					}
+				} else {
+					for j := 0; j < c; j++ {
+						s += expT(fast, float64(x[base+j*inner])-mx)
+					}
 				}
 				lse := mx + math.Log(s)
 				l = (1 - a.eps) * wt * (lse - float64(x[base+t*inner]))
@@ -658,8 +669,9 @@ func classLossFwd[T float](a *classArgs, x, w, p, each []T) (sum, wsum float64) 
 					l += a.eps / float64(c) * sm
 				}
 				if len(p) > 0 {
+					inv := 1 / s
 					for j := 0; j < c; j++ {
-						p[base+j*inner] = T(math.Exp(float64(x[base+j*inner]) - lse))
+						p[base+j*inner] = T(float64(p[base+j*inner]) * inv)
 					}
 				}
 			}

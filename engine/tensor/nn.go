@@ -55,6 +55,7 @@ func softmax(op opCode, name string, t *Tensor, dim int) (*Tensor, error) {
 }
 
 func softmaxFwd[T float](out, x []T, outer, n, inner int, logOut bool) {
+	fast := fastT[T]()
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			base := o*n*inner + i
@@ -65,8 +66,16 @@ func softmaxFwd[T float](out, x []T, outer, n, inner int, logOut bool) {
 				}
 			}
 			var s float64
-			for j := 0; j < n; j++ {
-				s += math.Exp(float64(x[base+j*inner]) - mx)
+			if !logOut { // keep e**(x-max) in out, scale below
+				for j := 0; j < n; j++ {
+					e := expT(fast, float64(x[base+j*inner])-mx)
+					out[base+j*inner] = T(e)
+					s += e
+				}
+			} else {
+				for j := 0; j < n; j++ {
+					s += expT(fast, float64(x[base+j*inner])-mx)
+				}
 			}
 			if logOut {
 				lse := mx + math.Log(s)
@@ -76,7 +85,7 @@ func softmaxFwd[T float](out, x []T, outer, n, inner int, logOut bool) {
 			} else {
 				inv := 1 / s
 				for j := 0; j < n; j++ {
-					out[base+j*inner] = T(math.Exp(float64(x[base+j*inner])-mx) * inv)
+					out[base+j*inner] = T(float64(out[base+j*inner]) * inv)
 				}
 			}
 		}
@@ -282,8 +291,15 @@ func linearGrad[T float](t *Tensor, gm []T,
 	tx, ldx, _ := matLayout(x)
 	tw, ldw, _ := matLayout(w)
 	if x.requiresGrad { // dx [m,k] += gm [m,nout] · W [nout,k]
+		beta := T(1)
+		if x.grad == nil && fastT[T]() {
+			// A fresh float32 gradient: SGEMM with beta 0 writes it without
+			// reading it, so it needs no zeroing pass.
+			x.grad = newTensorIn(x.arena, x.dtype, x.shape, false)
+			beta = 0
+		}
 		ensureGrad(x)
-		gemm(false, tw, m, k, nout, 1, gm, nout, data(w)[w.offset:], ldw, 1, grad(x), k)
+		gemm(false, tw, m, k, nout, 1, gm, nout, data(w)[w.offset:], ldw, beta, grad(x), k)
 	}
 	if w.requiresGrad { // dW [nout,k] += gmᵀ [nout,m] · x [m,k]
 		ensureGrad(w)
@@ -356,42 +372,121 @@ func CrossEntropy(logits *Tensor, targets []int) (*Tensor, error) {
 }
 
 // ceFwd returns the mean loss and, when p is not nil, stores the softmax.
+// float32 rows run on the kernels' pool (the GPT head has 2048 rows of
+// 5000 classes) with the fast exponential; each row takes one pass for
+// the maximum and one exponential per element.
 func ceFwd[T float](x []T, targets []int, c int, p []T) float64 {
-	var total float64
-	for i, tg := range targets {
-		row := x[i*c : i*c+c]
-		mx := math.Inf(-1)
-		for _, v := range row {
-			if float64(v) > mx {
-				mx = float64(v)
-			}
-		}
-		var s float64
-		for _, v := range row {
-			s += math.Exp(float64(v) - mx)
-		}
-		lse := mx + math.Log(s)
-		total += lse - float64(row[tg])
-		if p != nil {
-			pr := p[i*c : i*c+c]
-			for j, v := range row {
-				pr[j] = T(math.Exp(float64(v) - lse))
-			}
-		}
-	}
 	if len(targets) == 0 {
 		return math.NaN()
+	}
+	if x32, ok := any(x).([]float32); ok && len(targets)*c >= ewGrainHeavy && kernels.Threads() > 1 {
+		p32, _ := any(p).([]float32)
+		t := cePool.Get()
+		t.x, t.p, t.tg, t.c = x32, p32, targets, c
+		t.loss = allocF64(curArena, len(targets), false)
+		kernels.Parallel(len(targets), t.run)
+		var total float64
+		for _, l := range t.loss {
+			total += l
+		}
+		*t = ceTask{run: t.run}
+		cePool.Put(t)
+		return total / float64(len(targets))
+	}
+	var total float64
+	for i := range targets {
+		total += ceRow(x, targets, c, p, i)
 	}
 	return total / float64(len(targets))
 }
 
+// ceRow is row i's loss; it stores the row's softmax in p when p is not nil.
+func ceRow[T float](x []T, targets []int, c int, p []T, i int) float64 {
+	fast := fastT[T]()
+	row := x[i*c : i*c+c]
+	mx := math.Inf(-1)
+	for _, v := range row {
+		if float64(v) > mx {
+			mx = float64(v)
+		}
+	}
+	var s float64
+	if p32, ok := as32(p); ok && p != nil && fast {
+		pr := p32[i*c : i*c+c]
+		x32, _ := as32(row)
+		s = expShiftSumTo32(pr, x32, float32(mx))
+		inv := float32(1 / s)
+		for j := range pr {
+			pr[j] *= inv
+		}
+	} else if p != nil {
+		pr := p[i*c : i*c+c]
+		for j, v := range row {
+			e := expT(fast, float64(v)-mx)
+			pr[j] = T(e)
+			s += e
+		}
+		inv := 1 / s
+		for j := range pr {
+			pr[j] = T(float64(pr[j]) * inv)
+		}
+	} else {
+		for _, v := range row {
+			s += expT(fast, float64(v)-mx)
+		}
+	}
+	return mx + math.Log(s) - float64(row[targets[i]])
+}
+
+// ceTask carries a parallel float32 cross-entropy forward.
+type ceTask struct {
+	run  func(lo, hi int)
+	x, p []float32
+	tg   []int
+	c    int
+	loss []float64
+}
+
+var cePool = freeList[ceTask]{init: func(t *ceTask) { t.run = t.rows }}
+
+func (t *ceTask) rows(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		t.loss[i] = ceRow(t.x, t.tg, t.c, t.p, i)
+	}
+}
+
 func crossEntropyBackward(t *Tensor) {
 	x := t.parents[0]
+	if x.grad == nil && t.dtype == Float32 {
+		// A fresh gradient (the usual case: logits feed only the loss) is
+		// written directly, skipping a zeroing pass over [B, C].
+		x.grad = newTensorIn(x.arena, x.dtype, x.shape, false)
+		ceGradSet32(x.grad.f32, t.aux32, t.ints, x.shape[1], t.grad.f32[0])
+		return
+	}
 	ensureGrad(x)
 	if t.dtype == Float64 {
 		ceGrad(x.grad.f64, t.aux64, t.ints, x.shape[1], t.grad.f64[0])
 	} else {
 		ceGrad(x.grad.f32, t.aux32, t.ints, x.shape[1], t.grad.f32[0])
+	}
+}
+
+// ceGradSet32 is ceGrad writing into an unzeroed gx.
+func ceGradSet32(gx, p []float32, targets []int, c int, g float32) {
+	if len(targets) == 0 {
+		clear(gx)
+		return
+	}
+	s := g / float32(len(targets))
+	for i, tg := range targets {
+		row := gx[i*c : i*c+c]
+		pr := p[i*c : i*c+c]
+		pr = pr[:len(row)]
+		for j, v := range pr {
+			row[j] = s * v
+		}
+		row[tg] -= s
 	}
 }
 

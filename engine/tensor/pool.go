@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 )
 
 var (
@@ -111,7 +113,21 @@ func maxPoolFwd[T float](out []T, idx []int, x []T, planes, h, w, ho, wo int, p 
 // maxPool2x2 is maxPoolFwd for the common 2×2 window with stride 2 and
 // no padding (same results, NaN included: a NaN wins its window).
 func maxPool2x2[T float](out []T, idx []int, x []T, planes, h, w, ho, wo int) {
-	for pl := 0; pl < planes; pl++ {
+	if x32, ok := as32(x); ok && parallelConv(planes*h*w) && planes > 1 {
+		o32, _ := as32(out)
+		t := convPool.Get()
+		t.kind, t.g, t.a, t.b, t.idx = convMaxPool2x2, convGeom{h: h, w: w, ho: ho, wo: wo}, x32, o32, idx
+		kernels.Parallel(planes, t.run)
+		t.a, t.b, t.idx = nil, nil, nil
+		convPool.Put(t)
+		return
+	}
+	maxPool2x2Planes(out, idx, x, 0, planes, h, w, ho, wo)
+}
+
+// maxPool2x2Planes is maxPool2x2 for planes [p0, p1).
+func maxPool2x2Planes[T float](out []T, idx []int, x []T, p0, p1, h, w, ho, wo int) {
+	for pl := p0; pl < p1; pl++ {
 		base := pl * h * w
 		ob := pl * ho * wo
 		for oh := 0; oh < ho; oh++ {

@@ -332,32 +332,45 @@ func NewTransformerEncoder(rng *tensor.RNG, cfg TransformerConfig, n int, norm b
 	if err != nil {
 		return nil, err
 	}
-	enc := &TransformerEncoder{}
-	for i := 0; i < n; i++ {
-		l, err := NewTransformerEncoderLayer(rng, cfg)
-		if err != nil {
-			return nil, err
-		}
-		enc.Layers = append(enc.Layers, l)
+	layers, fnorm, err := newStack(n, norm, cfg, func() (*TransformerEncoderLayer, error) { return NewTransformerEncoderLayer(rng, cfg) })
+	if err != nil {
+		return nil, err
 	}
-	if norm {
-		if enc.Norm, err = newSeqNorm(cfg.DModel, cfg.LayerNormEps); err != nil {
-			return nil, err
-		}
-	}
-	return enc, nil
+	return &TransformerEncoder{Layers: layers, Norm: fnorm}, nil
 }
 
-func (t *TransformerEncoder) paramRefs() []paramRef {
+// newStack makes the n layers of an encoder or decoder stack and, when norm
+// is set, its final LayerNorm.
+func newStack[L any](n int, norm bool, cfg TransformerConfig, mk func() (L, error)) ([]L, *seqNorm, error) {
+	var layers []L
+	for i := 0; i < n; i++ {
+		l, err := mk()
+		if err != nil {
+			return nil, nil, err
+		}
+		layers = append(layers, l)
+	}
+	if !norm {
+		return layers, nil, nil
+	}
+	fnorm, err := newSeqNorm(cfg.DModel, cfg.LayerNormEps)
+	return layers, fnorm, err
+}
+
+// stackParamRefs names a stack's parameters layers.{i}.* then norm.*, as
+// torch.nn.TransformerEncoder/Decoder do.
+func stackParamRefs[L interface{ paramRefs() []paramRef }](layers []L, norm *seqNorm) []paramRef {
 	var ps []paramRef
-	for i, l := range t.Layers {
+	for i, l := range layers {
 		ps = append(ps, prefixed(fmt.Sprintf("layers.%d.", i), l.paramRefs())...)
 	}
-	if t.Norm != nil {
-		ps = append(ps, prefixed("norm.", t.Norm.paramRefs())...)
+	if norm != nil {
+		ps = append(ps, prefixed("norm.", norm.paramRefs())...)
 	}
 	return ps
 }
+
+func (t *TransformerEncoder) paramRefs() []paramRef { return stackParamRefs(t.Layers, t.Norm) }
 
 // Parameters implements Module.
 func (t *TransformerEncoder) Parameters() []Param { return paramsOf(t.paramRefs()) }
@@ -395,32 +408,14 @@ func NewTransformerDecoder(rng *tensor.RNG, cfg TransformerConfig, n int, norm b
 	if err != nil {
 		return nil, err
 	}
-	dec := &TransformerDecoder{}
-	for i := 0; i < n; i++ {
-		l, err := NewTransformerDecoderLayer(rng, cfg)
-		if err != nil {
-			return nil, err
-		}
-		dec.Layers = append(dec.Layers, l)
+	layers, fnorm, err := newStack(n, norm, cfg, func() (*TransformerDecoderLayer, error) { return NewTransformerDecoderLayer(rng, cfg) })
+	if err != nil {
+		return nil, err
 	}
-	if norm {
-		if dec.Norm, err = newSeqNorm(cfg.DModel, cfg.LayerNormEps); err != nil {
-			return nil, err
-		}
-	}
-	return dec, nil
+	return &TransformerDecoder{Layers: layers, Norm: fnorm}, nil
 }
 
-func (t *TransformerDecoder) paramRefs() []paramRef {
-	var ps []paramRef
-	for i, l := range t.Layers {
-		ps = append(ps, prefixed(fmt.Sprintf("layers.%d.", i), l.paramRefs())...)
-	}
-	if t.Norm != nil {
-		ps = append(ps, prefixed("norm.", t.Norm.paramRefs())...)
-	}
-	return ps
-}
+func (t *TransformerDecoder) paramRefs() []paramRef { return stackParamRefs(t.Layers, t.Norm) }
 
 // Parameters lists the decoder's parameters.
 func (t *TransformerDecoder) Parameters() []Param { return paramsOf(t.paramRefs()) }

@@ -3,24 +3,33 @@ input and parameter gradients, and buffers after the step, for each layer
 in train and eval mode.
 
 Run with Debian's python3 (torch 1.13):
-    /usr/bin/python3 bench/pytorch/layers_golden.py > engine/nn/testdata/layers_golden.json
+    /usr/bin/python3 bench/pytorch/layers_golden.py
+It writes engine/nn/testdata/layers_golden.safetensors (read by
+engine/nn/layers_golden_test.go; layout: docs/formats/golden-fixtures.md).
+The values are seeded (torch.manual_seed(0)) and the case order is fixed,
+so a rerun writes the same bytes.
 
-Each case: the layer ("kind" + "config"), its state_dict before the step,
-the input x, the output, and, for the seed gradient "gout" of the output,
-the gradients of x and of every parameter (y.backward(gout)), plus the
-buffers after the forward pass (BatchNorm running statistics).
+Each case <c> has the parameters {"kind", "config", "train"} (the layer and
+its mode) in the metadata, and the tensors
+  <c>/state/<k>        the state_dict before the step
+  <c>/x                the input (I64 class indices for embeddings)
+  <c>/out              the output
+  <c>/gout             the seed gradient of the output
+  <c>/grad/x, <c>/grad/<param>
+                       the gradients of y.backward(gout)
+  <c>/state_after/<k>  the state_dict after the forward pass (BatchNorm
+                       running statistics)
+Float tensors are F32; num_batches_tracked is I64, as in PyTorch.
 """
-import json
+import os
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+from st import Fixture
 
 torch.manual_seed(0)
-
-
-def t(x):
-    return {"shape": list(x.shape), "data": [float(v) for v in x.detach().reshape(-1).tolist()]}
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "nn", "testdata", "layers_golden.safetensors")
 
 
 class RMSNorm(nn.Module):
@@ -79,14 +88,14 @@ def randomise(m):
             m.running_var.copy_(torch.rand_like(m.running_var) + 0.5)
 
 
-cases = []
+fx = Fixture("bench/pytorch/layers_golden.py, float32")
 
 
 def case(name, kind, config, x_shape, train=True, index_input=None):
     m = build(kind, config)
     randomise(m)
     m.train(train)
-    state = {k: t(v) for k, v in m.state_dict().items()}
+    state = {k: v.clone() for k, v in m.state_dict().items()}
     if index_input is not None:
         x = torch.tensor(index_input[0], dtype=torch.long).reshape(index_input[1])
         xin = x
@@ -96,17 +105,18 @@ def case(name, kind, config, x_shape, train=True, index_input=None):
     y = m(xin)
     gout = torch.randn_like(y)
     y.backward(gout)
-    grads = {}
+    fx.case(name, kind=kind, config=config, train=train)
+    for k, v in state.items():
+        fx.put(name, "state/" + k, v)
+    fx.put(name, "x", x)
+    fx.put(name, "out", y)
+    fx.put(name, "gout", gout)
     if index_input is None:
-        grads["x"] = t(xin.grad)
+        fx.put(name, "grad/x", xin.grad)
     for k, p in m.named_parameters():
-        grads[k] = t(p.grad)
-    cases.append({
-        "name": name, "kind": kind, "config": config, "train": train,
-        "state": state,
-        "x": t(x.float()), "out": t(y), "gout": t(gout), "grads": grads,
-        "state_after": {k: t(v) for k, v in m.state_dict().items()},
-    })
+        fx.put(name, "grad/" + k, p.grad)
+    for k, v in m.state_dict().items():
+        fx.put(name, "state_after/" + k, v)
 
 
 conv = dict(stride=1, padding=0, dilation=1, groups=1, bias=True)
@@ -147,6 +157,4 @@ case("leaky_relu", "leaky_relu", {"slope": 0.2}, [3, 5])
 case("softmax", "softmax", {"dim": 1}, [2, 4, 3])
 case("flatten", "flatten", {}, [2, 3, 2, 2])
 
-json.dump({"source": "bench/pytorch/layers_golden.py, torch " + torch.__version__, "cases": cases},
-          __import__("sys").stdout, separators=(",", ":"))
-print()
+fx.write(OUT)

@@ -5,46 +5,55 @@ of sum(loss * G) for a fixed random G of the loss's shape (G = 1 for the
 scalar reductions) with respect to every input that requires grad.
 
 Run: /usr/bin/python3 bench/pytorch/loss_reference.py
-It writes engine/loss/testdata/torch_losses.json (read by loss_test.go).
+It writes engine/loss/testdata/torch_losses.safetensors (read by
+loss_test.go; layout: docs/formats/golden-fixtures.md). Each case <c> (one
+per loss and option set) has the metadata parameters {"reductions": [...],
+and the loss's options: delta, beta, ignore_index, label_smoothing,
+log_target} and the tensors
+  <c>/in/<k>               the inputs (the same for every reduction)
+  <c>/targets              class-index targets (I64, flattened), if any
+  <c>/<red>/output         the loss with reduction <red> (0-d when reduced)
+  <c>/<red>/out_grad       G
+  <c>/<red>/grad/<k>       d sum(loss * G) / d input k
+Float tensors are F32; non-finite values (PyTorch's NaN gradient of kl_div
+at target 0) are stored as they are. Everything is seeded
+(torch.manual_seed(1234)), so a rerun writes the same bytes.
 PyTorch does not differentiate weight or pos_weight; kaiwu does (pos_weight
 through the fused op), and those gradients are checked by finite differences.
 """
-import json
 import os
 
 import torch
 import torch.nn.functional as F
 
+from st import Fixture
+
 torch.manual_seed(1234)
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "loss", "testdata", "torch_losses.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "loss", "testdata", "torch_losses.safetensors")
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-def enc(t):
-    """Shape and row-major data; non-finite values (PyTorch's NaN gradient of
-    kl_div at target 0) become null."""
-    data = [v if v == v and abs(v) != float("inf") else None for v in t.detach().reshape(-1).tolist()]
-    return {"shape": list(t.shape), "data": data}
-
-
-cases = []
+fx = Fixture("bench/pytorch/loss_reference.py, float32")
 
 
 def run(name, fn, tensors, grad_of, ints=None, params=None):
     """fn(reduction, **tensors) -> loss; grad_of: names of tensors that get gradients."""
-    params = params or {}
-    for red in params.pop("_reductions", REDUCTIONS):
+    params = dict(params or {})
+    reductions = params.pop("_reductions", REDUCTIONS)
+    fx.case(name, reductions=reductions, **params)
+    for k, v in tensors.items():
+        fx.put(name, "in/" + k, v)
+    if ints:
+        fx.put(name, "targets", torch.tensor(ints, dtype=torch.long))
+    for red in reductions:
         ts = {k: v.detach().clone().requires_grad_(k in grad_of) for k, v in tensors.items()}
         out = fn(red, **ts)
         g = torch.randn(out.shape) if out.dim() > 0 else torch.ones(())
         (out * g).sum().backward()
-        cases.append({
-            "name": name, "reduction": red, "params": params,
-            "tensors": {k: enc(v) for k, v in ts.items()},
-            "ints": ints or [],
-            "output": enc(out), "out_grad": enc(g),
-            "grads": {k: enc(ts[k].grad) for k in grad_of},
-        })
+        fx.put(name, red + "/output", out)
+        fx.put(name, red + "/out_grad", g)
+        for k in grad_of:
+            fx.put(name, red + "/grad/" + k, ts[k].grad)
 
 
 x = torch.randn(3, 4)
@@ -140,7 +149,4 @@ run("kl_div_log_target", lambda r, input, target: F.kl_div(input, target, reduct
     {"input": lp, "target": ltp}, ["input", "target"], params={"_reductions": ["mean", "sum", "none", "batchmean"],
                                                               "log_target": True})
 
-os.makedirs(os.path.dirname(OUT), exist_ok=True)
-with open(OUT, "w") as f:
-    json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-print("wrote %d cases to %s" % (len(cases), os.path.normpath(OUT)))
+fx.write(OUT)

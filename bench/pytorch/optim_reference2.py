@@ -12,16 +12,31 @@ PyTorch 1.13, float32 parameters).
   gradients: the returned total norm and the clipped gradients.
 
 Run: /usr/bin/python3 bench/pytorch/optim_reference2.py
-It writes engine/optim/testdata/optim_reference2.json.
+It writes engine/optim/testdata/optim_reference2.safetensors (read by
+engine/optim/golden_test.go; layout: docs/formats/golden-fixtures.md), whose
+cases group the tensors by family:
+  quadratic     tensors a, b, w0 (F32): the loss and the starting point
+  trajectories  <name>: w after each step, F32 [steps, 4]
+  schedules     <name>/lr, <name>/momentum (F64 [steps+1]: after
+                construction, then after each step) and, for
+                ReduceLROnPlateau, <name>/metrics (F64 [steps])
+  clip          grads/<i> (F32): the gradients before clipping;
+                <name>/total (F32, 0-d; clip_grad_norm_ only) and
+                <name>/grads/<i> (F32) after clipping; the parameters
+                {<name>: {"max_norm", "norm_type"} or {"clip_value"}} in
+                the metadata ("inf" for the infinity norm)
+Everything is deterministic (fixed values; torch.manual_seed(5) for the
+clipping gradients), so a rerun writes the same bytes.
 """
-import json
 import os
 import warnings
 
 import torch
 
+from st import Fixture
+
 warnings.filterwarnings("ignore")
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "optim", "testdata", "optim_reference2.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "optim", "testdata", "optim_reference2.safetensors")
 
 a = torch.tensor([1.0, 2.0, 0.5, 3.0])
 b = torch.tensor([0.1, -0.3, 0.2, 0.0])
@@ -119,16 +134,32 @@ for name, max_norm, nt in [("norm2", 1.0, 2.0), ("norm1", 2.5, 1.0), ("norm3", 0
         p.grad = g.clone()
     total = torch.nn.utils.clip_grad_norm_(ps, max_norm, norm_type=nt)
     clip[name] = {"max_norm": max_norm, "norm_type": "inf" if nt == float("inf") else nt,
-                  "total": total.item(), "grads": [p.grad.reshape(-1).tolist() for p in ps]}
+                  "total": total.detach().clone(), "grads": [p.grad.clone() for p in ps]}
 ps = [torch.zeros_like(g, requires_grad=True) for g in grads]
 for p, g in zip(ps, grads):
     p.grad = g.clone()
 torch.nn.utils.clip_grad_value_(ps, 0.8)
-clip["value"] = {"clip_value": 0.8, "grads": [p.grad.reshape(-1).tolist() for p in ps]}
+clip["value"] = {"clip_value": 0.8, "grads": [p.grad.clone() for p in ps]}
 
-os.makedirs(os.path.dirname(OUT), exist_ok=True)
-with open(OUT, "w") as f:
-    json.dump({"torch": torch.__version__, "a": a.tolist(), "b": b.tolist(), "w0": w0,
-               "grads": [{"shape": list(g.shape), "data": g.reshape(-1).tolist()} for g in grads],
-               "trajectories": trajectories, "schedules": schedules, "clip": clip}, f, indent=1)
-print("wrote", os.path.normpath(OUT))
+fx = Fixture("bench/pytorch/optim_reference2.py, float32 parameters")
+fx.case("quadratic")
+fx.put("quadratic", "a", a)
+fx.put("quadratic", "b", b)
+fx.put("quadratic", "w0", torch.tensor(w0))
+fx.case("trajectories")
+for name, ws in trajectories.items():
+    fx.put("trajectories", name, torch.tensor(ws, dtype=torch.float32))
+fx.case("schedules")
+for name, sc in schedules.items():
+    for k in ("lr", "momentum", "metrics"):
+        if k in sc:
+            fx.put("schedules", name + "/" + k, torch.tensor(sc[k], dtype=torch.float64))
+fx.case("clip", **{name: {k: v for k, v in c.items() if k not in ("total", "grads")} for name, c in clip.items()})
+for i, g in enumerate(grads):
+    fx.put("clip", "grads/%d" % i, g)
+for name, c in clip.items():
+    if "total" in c:
+        fx.put("clip", name + "/total", c["total"])
+    for i, g in enumerate(c["grads"]):
+        fx.put("clip", "%s/grads/%d" % (name, i), g)
+fx.write(OUT)

@@ -2,45 +2,55 @@
 MultiheadAttention, Transformer layers, RoPE) and an end-to-end run of a
 tiny GPT trained with Adam.
 
-Writes engine/nn/testdata/seq_golden.json. Each case holds the module's
-state_dict ("params"), its inputs, outputs, the weights W_k of the scalar
-loss L = sum_k sum(out_k * W_k) ("wout"), and the gradients of L with
-respect to inputs and parameters. Run with Debian's python3 (torch 1.13):
+Writes engine/nn/testdata/seq_golden.safetensors (read by
+engine/nn/transformer_golden_test.go; layout: docs/formats/golden-fixtures.md).
+Each case <c> holds the module's state_dict ("<c>/param/<k>"), its inputs
+("<c>/in/<k>"), its outputs ("<c>/out/0", "<c>/out/1", ...), the weights
+W_k of the scalar loss L = sum_k sum(out_k * W_k) ("<c>/wout/<k>"), and the
+gradients of L with respect to the inputs ("<c>/grad/input.<k>") and the
+parameters ("<c>/grad/<param>"); attention cases add the key padding mask
+"<c>/pad" (I64, 1 = padded). The case "e2e_gpt" has the model config and
+lr as metadata parameters and the tensors "param/<k>", "ids" and "targets"
+(I64, batch x context) and "losses" (the loss before each of the Adam
+steps). Float tensors are F32. Everything is seeded (torch.manual_seed(0),
+one thread), so a rerun writes the same bytes. Run with Debian's python3
+(torch 1.13):
 
-    python3 bench/pytorch/seq_golden.py
+    /usr/bin/python3 bench/pytorch/seq_golden.py
 """
-import json
-import math
 import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from st import Fixture
+
 torch.manual_seed(0)
 torch.set_num_threads(1)
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "nn", "testdata", "seq_golden.json")
-
-
-def enc(t):
-    t = t.detach().float().contiguous()
-    return {"shape": list(t.shape), "data": [float(v) for v in t.flatten().tolist()]}
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "nn", "testdata", "seq_golden.safetensors")
 
 
 def finish(case, module, inputs, outs):
-    """Backprop L = sum(out_k * W_k) and record everything."""
+    """Backprop L = sum(out_k * W_k) and record everything in dict case
+    (field name -> tensor)."""
     ws = [torch.randn_like(o) for o in outs]
     loss = sum((o * w).sum() for o, w in zip(outs, ws))
     loss.backward()
-    case["params"] = {k: enc(v) for k, v in module.state_dict().items()} if module is not None else {}
-    case["inputs"] = {k: enc(v) for k, v in inputs.items()}
-    case["outputs"] = [enc(o) for o in outs]
-    case["wout"] = [enc(w) for w in ws]
-    grads = {"input." + k: enc(v.grad) for k, v in inputs.items() if v.grad is not None}
+    if module is not None:
+        for k, v in module.state_dict().items():
+            case["param/" + k] = v
+    for k, v in inputs.items():
+        case["in/" + k] = v
+    for i, (o, w) in enumerate(zip(outs, ws)):
+        case["out/%d" % i] = o
+        case["wout/%d" % i] = w
+    for k, v in inputs.items():
+        if v.grad is not None:
+            case["grad/input." + k] = v.grad
     if module is not None:
         for k, p in module.named_parameters():
-            grads[k] = enc(p.grad)
-    case["grads"] = grads
+            case["grad/" + k] = p.grad
     return case
 
 
@@ -81,7 +91,7 @@ def mha_case(cross):
         out, _ = m(q, q, q, key_padding_mask=pad, attn_mask=causal(5), need_weights=False)
         inputs = {"query": q}
     case = finish({}, m, inputs, [out])
-    case["pad"] = pad.flatten().int().tolist()
+    case["pad"] = pad
     return case
 
 
@@ -108,7 +118,7 @@ def dec_case(norm_first):
     pad[0, -3:] = True
     out = m(tgt, mem, tgt_mask=causal(4), memory_key_padding_mask=pad)
     case = finish({}, m, {"tgt": tgt, "memory": mem}, [out])
-    case["pad"] = pad.flatten().int().tolist()
+    case["pad"] = pad
     return case
 
 
@@ -156,7 +166,7 @@ def e2e_case():
     with torch.no_grad():
         for b in m.blocks:
             b.self_attn.in_proj_bias.normal_(0, 0.1)
-    params = {k: enc(v) for k, v in m.state_dict().items()}
+    case = {"param/" + k: v.clone() for k, v in m.state_dict().items()}
     ids = torch.randint(0, V, (B, T))
     tgt = torch.randint(0, V, (B, T))
     opt = torch.optim.Adam(m.parameters(), lr=1e-2)
@@ -166,26 +176,29 @@ def e2e_case():
         loss = F.cross_entropy(m(ids).reshape(B * T, V), tgt.reshape(-1))
         loss.backward()
         opt.step()
-        losses.append(float(loss))
-    return {"config": {"vocab": V, "context": T, "d_model": D, "heads": H, "layers": L, "ffn": FFN, "batch": B,
-                       "lr": 1e-2},
-            "params": params, "ids": ids.flatten().tolist(), "targets": tgt.flatten().tolist(), "losses": losses}
+        losses.append(loss.detach().clone())
+    case.update({"ids": ids, "targets": tgt, "losses": torch.stack(losses)})
+    config = {"vocab": V, "context": T, "d_model": D, "heads": H, "layers": L, "ffn": FFN, "batch": B, "lr": 1e-2}
+    return config, case
 
 
 def main():
     cases = {}
     for k in ("rnn_tanh", "lstm", "gru"):
-        cases[k] = rnn_case(k)
-    cases["mha_self"] = mha_case(False)
-    cases["mha_cross"] = mha_case(True)
+        cases[k] = ({}, rnn_case(k))
+    cases["mha_self"] = ({}, mha_case(False))
+    cases["mha_cross"] = ({}, mha_case(True))
     for nf in (False, True):
-        cases["enc_" + ("pre" if nf else "post")] = enc_case(nf, "gelu" if nf else "relu")
-        cases["dec_" + ("pre" if nf else "post")] = dec_case(nf)
-    cases["rope"] = rope_case()
+        cases["enc_" + ("pre" if nf else "post")] = ({}, enc_case(nf, "gelu" if nf else "relu"))
+        cases["dec_" + ("pre" if nf else "post")] = ({}, dec_case(nf))
+    cases["rope"] = ({}, rope_case())
     cases["e2e_gpt"] = e2e_case()
-    with open(OUT, "w") as f:
-        json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"))
-    print("wrote", os.path.normpath(OUT), os.path.getsize(OUT), "bytes")
+    fx = Fixture("bench/pytorch/seq_golden.py, float32")
+    for name, (params, tensors) in cases.items():
+        fx.case(name, **params)
+        for field, t in tensors.items():
+            fx.put(name, field, t)
+    fx.write(OUT)
 
 
 if __name__ == "__main__":

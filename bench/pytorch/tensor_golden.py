@@ -1,20 +1,27 @@
 """Golden fixtures for engine/tensor: forward values and gradients from
 PyTorch (float32) for the engine's ops, written to
-engine/tensor/testdata/torch_golden.json.
+engine/tensor/testdata/torch_golden.safetensors (read by
+engine/tensor/golden_test.go; layout: docs/formats/golden-fixtures.md).
 
-Each case: named inputs (shape + values), the op, its output, and the
-gradient of sum(out * w) w.r.t. every input, where w is a fixed random
-weight tensor of the output's shape (also stored).
+Each case <c> (no parameters in the metadata: the op is known by name):
+  <c>/in/<k>    input k
+  <c>/weight    a fixed random weight tensor w of the output's shape
+  <c>/out       the op's output
+  <c>/grad/<k>  the gradient of sum(out * w) w.r.t. input k
+  <c>/targets   (cross_entropy only) the integer class targets, I64
+All float tensors are F32. The values are seeded (torch.manual_seed(1234))
+and the case order is fixed, so a rerun writes the same bytes.
 Run: /usr/bin/python3 bench/pytorch/tensor_golden.py
 """
-import json
 import os
 
 import torch
 import torch.nn.functional as F
 
+from st import Fixture
+
 torch.manual_seed(1234)
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "tensor", "testdata", "torch_golden.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "engine", "tensor", "testdata", "torch_golden.safetensors")
 
 
 def rn(*shape):
@@ -25,7 +32,7 @@ def pos(*shape):
     return torch.rand(*shape) + 0.5
 
 
-cases = []
+fx = Fixture("bench/pytorch/tensor_golden.py, float32")
 
 
 def case(name, fn, **inputs):
@@ -33,13 +40,14 @@ def case(name, fn, **inputs):
     out = fn(**ins)
     w = torch.randn(out.shape)
     (out * w).sum().backward()
-    cases.append({
-        "name": name,
-        "inputs": {k: {"shape": list(v.shape), "data": v.detach().flatten().tolist()} for k, v in ins.items()},
-        "weight": w.flatten().tolist(),
-        "out": {"shape": list(out.shape), "data": out.detach().flatten().tolist()},
-        "grads": {k: v.grad.flatten().tolist() for k, v in ins.items() if v.grad is not None},
-    })
+    fx.case(name)
+    for k, v in ins.items():
+        fx.put(name, "in/" + k, v)
+    fx.put(name, "weight", w)
+    fx.put(name, "out", out)
+    for k, v in ins.items():
+        if v.grad is not None:
+            fx.put(name, "grad/" + k, v.grad)
 
 
 case("add_broadcast", lambda a, b: a + b, a=rn(3, 1, 4), b=rn(2, 1))
@@ -77,11 +85,11 @@ logits = (rn(4, 5) * 2).requires_grad_(True)
 targets = [3, 0, 4, 1]
 loss = F.cross_entropy(logits, torch.tensor(targets))
 loss.backward()
-cases.append({"name": "cross_entropy", "inputs": {"logits": {"shape": [4, 5], "data": logits.detach().flatten().tolist()}},
-              "targets": targets, "weight": [1.0], "out": {"shape": [], "data": [loss.item()]},
-              "grads": {"logits": logits.grad.flatten().tolist()}})
+fx.case("cross_entropy")
+fx.put("cross_entropy", "in/logits", logits)
+fx.put("cross_entropy", "targets", torch.tensor(targets))
+fx.put("cross_entropy", "weight", torch.ones(()))
+fx.put("cross_entropy", "out", loss)
+fx.put("cross_entropy", "grad/logits", logits.grad)
 
-os.makedirs(os.path.dirname(OUT), exist_ok=True)
-with open(OUT, "w") as f:
-    json.dump({"source": "PyTorch %s, float32; bench/pytorch/tensor_golden.py" % torch.__version__, "cases": cases}, f)
-print("wrote %d cases to %s" % (len(cases), os.path.normpath(OUT)))
+fx.write(OUT)

@@ -1,14 +1,14 @@
 package loss
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/kaiwu-ai/kaiwu/engine/internal/golden"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor/gradcheck"
 )
@@ -22,57 +22,66 @@ const (
 )
 
 type fixTensor struct {
-	Shape []int  `json:"shape"`
-	Data  []jnum `json:"data"`
+	Shape []int
+	Data  []float64 // NaN where PyTorch's value is NaN
 }
 
-// jnum is a JSON number; null (a non-finite value in the fixture) reads as NaN.
-type jnum float64
+func (f fixTensor) floats() []float64 { return slices.Clone(f.Data) }
 
-func (n *jnum) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = jnum(math.NaN())
-		return nil
-	}
-	return json.Unmarshal(b, (*float64)(n))
-}
-
-func (f fixTensor) floats() []float64 {
-	d := make([]float64, len(f.Data))
-	for i, v := range f.Data {
-		d[i] = float64(v)
-	}
-	return d
-}
-
+// fixCase is one loss, option set and reduction of the fixture.
 type fixCase struct {
-	Name      string               `json:"name"`
-	Reduction string               `json:"reduction"`
-	Params    map[string]any       `json:"params"`
-	Tensors   map[string]fixTensor `json:"tensors"`
-	Ints      []int                `json:"ints"`
-	Output    fixTensor            `json:"output"`
-	OutGrad   fixTensor            `json:"out_grad"`
-	Grads     map[string]fixTensor `json:"grads"`
+	Name      string
+	Reduction string
+	Params    map[string]any
+	Tensors   map[string]fixTensor
+	Ints      []int
+	Output    fixTensor
+	OutGrad   fixTensor
+	Grads     map[string]fixTensor
 }
 
+// loadFixtures reads testdata/torch_losses.safetensors (layout:
+// docs/formats/golden-fixtures.md): one fixCase per case and reduction.
 func loadFixtures(t *testing.T) []fixCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/torch_losses.json")
-	if err != nil {
-		t.Fatal(err)
+	g := golden.Open(t, "testdata/torch_losses.safetensors")
+	if !strings.Contains(g.Source, "torch 1.13") {
+		t.Logf("fixtures from %s", g.Source)
 	}
-	var f struct {
-		Torch string    `json:"torch"`
-		Cases []fixCase `json:"cases"`
+	get := func(c, f string) fixTensor {
+		v := g.Get(t, c, f)
+		return fixTensor{Shape: v.Shape, Data: v.Float64s()}
 	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
+	group := func(c, prefix string) map[string]fixTensor {
+		m := map[string]fixTensor{}
+		for _, f := range g.Fields(c, prefix) {
+			m[f[len(prefix):]] = get(c, f)
+		}
+		return m
 	}
-	if !strings.HasPrefix(f.Torch, "1.13") {
-		t.Logf("fixtures from torch %s", f.Torch)
+	var cases []fixCase
+	for _, name := range g.Cases {
+		var params map[string]any
+		if err := g.Params(name, &params); err != nil {
+			t.Fatal(err)
+		}
+		var reductions []string
+		for _, r := range params["reductions"].([]any) {
+			reductions = append(reductions, r.(string))
+		}
+		delete(params, "reductions")
+		var ints []int
+		if tg := g.Tensor(name + "/targets"); tg != nil {
+			ints = tg.MustInts(t)
+		}
+		for _, red := range reductions {
+			cases = append(cases, fixCase{
+				Name: name, Reduction: red, Params: params, Tensors: group(name, "in/"), Ints: ints,
+				Output: get(name, red+"/output"), OutGrad: get(name, red+"/out_grad"), Grads: group(name, red+"/grad/"),
+			})
+		}
 	}
-	return f.Cases
+	return cases
 }
 
 func reductionOf(t *testing.T, s string) Reduction {
@@ -162,7 +171,7 @@ func compare(t *testing.T, what string, got *tensor.Tensor, want fixTensor) {
 	}
 	bad := 0
 	for i, v := range got.Float64s() {
-		w := float64(want.Data[i])
+		w := want.Data[i]
 		if math.IsNaN(w) {
 			// PyTorch's kl_div gradient with respect to a target element
 			// of 0 is NaN; kaiwu's is the finite −input. Nothing to compare.

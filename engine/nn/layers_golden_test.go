@@ -1,38 +1,63 @@
 package nn_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/kaiwu-ai/kaiwu/engine/internal/golden"
 	"github.com/kaiwu-ai/kaiwu/engine/nn"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
 
-// layersGolden is engine/nn/testdata/layers_golden.json, written by
-// bench/pytorch/layers_golden.py (PyTorch fp32).
-type layersGolden struct {
-	Source string `json:"source"`
-	Cases  []struct {
-		Name       string             `json:"name"`
-		Kind       string             `json:"kind"`
-		Config     map[string]any     `json:"config"`
-		Train      bool               `json:"train"`
-		State      map[string]goldenT `json:"state"`
-		X          goldenT            `json:"x"`
-		Out        goldenT            `json:"out"`
-		Gout       goldenT            `json:"gout"`
-		Grads      map[string]goldenT `json:"grads"`
-		StateAfter map[string]goldenT `json:"state_after"`
-	} `json:"cases"`
+// layersCase is one case of engine/nn/testdata/layers_golden.safetensors,
+// written by bench/pytorch/layers_golden.py (PyTorch fp32; layout:
+// docs/formats/golden-fixtures.md).
+type layersCase struct {
+	Name       string
+	Kind       string         `json:"kind"`
+	Config     map[string]any `json:"config"`
+	Train      bool           `json:"train"`
+	State      map[string]goldenT
+	X          goldenT
+	Out        goldenT
+	Gout       goldenT
+	Grads      map[string]goldenT
+	StateAfter map[string]goldenT
+}
+
+// loadLayersGolden reads every case of the fixture.
+func loadLayersGolden(t *testing.T) []layersCase {
+	t.Helper()
+	g := golden.Open(t, "testdata/layers_golden.safetensors")
+	get := func(c, f string) goldenT {
+		v := g.Get(t, c, f)
+		return goldenT{Shape: v.Shape, Data: v.Float64s()}
+	}
+	group := func(c, prefix string) map[string]goldenT {
+		m := map[string]goldenT{}
+		for _, f := range g.Fields(c, prefix) {
+			m[f[len(prefix):]] = get(c, f)
+		}
+		return m
+	}
+	var cases []layersCase
+	for _, name := range g.Cases {
+		c := layersCase{Name: name}
+		if err := g.Params(name, &c); err != nil {
+			t.Fatal(err)
+		}
+		c.State, c.Grads, c.StateAfter = group(name, "state/"), group(name, "grad/"), group(name, "state_after/")
+		c.X, c.Out, c.Gout = get(name, "x"), get(name, "out"), get(name, "gout")
+		cases = append(cases, c)
+	}
+	return cases
 }
 
 type goldenT struct {
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
+	Shape []int
+	Data  []float64
 }
 
 func (g goldenT) tensor() *tensor.Tensor {
@@ -138,18 +163,11 @@ func buildGolden(kind string, c map[string]any) (nn.Module, error) {
 // step (running statistics) at DESIGN.md's tolerances: 1e-5/1e-4, and
 // 1e-4/1e-3 for the GEMM-based convolutions.
 func TestLayersGolden(t *testing.T) {
-	raw, err := os.ReadFile("testdata/layers_golden.json")
-	if err != nil {
-		t.Fatal(err)
+	cases := loadLayersGolden(t)
+	if len(cases) < 30 {
+		t.Fatalf("only %d cases in the fixture", len(cases))
 	}
-	var g layersGolden
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
-	if len(g.Cases) < 30 {
-		t.Fatalf("only %d cases in the fixture", len(g.Cases))
-	}
-	for _, c := range g.Cases {
+	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			m, err := buildGolden(c.Kind, c.Config)
 			if err != nil {

@@ -1,37 +1,39 @@
 package nn
 
 import (
-	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
-	"os"
 	"sync"
 	"testing"
 
+	"github.com/kaiwu-ai/kaiwu/engine/internal/golden"
 	"github.com/kaiwu-ai/kaiwu/engine/optim"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
 
 // Golden tests against PyTorch 1.13 fixtures written by
-// bench/pytorch/seq_golden.py (DESIGN.md tolerances: matmul-heavy layers
-// atol 1e-4, rtol 1e-3).
+// bench/pytorch/seq_golden.py to testdata/seq_golden.safetensors (layout:
+// docs/formats/golden-fixtures.md; DESIGN.md tolerances: matmul-heavy
+// layers atol 1e-4, rtol 1e-3).
 
 type goldTensor struct {
-	Shape []int     `json:"shape"`
-	Data  []float32 `json:"data"`
+	Shape []int
+	Data  []float32
 }
 
 type goldCase struct {
-	Params  map[string]goldTensor `json:"params"`
-	Inputs  map[string]goldTensor `json:"inputs"`
-	Outputs []goldTensor          `json:"outputs"`
-	Wout    []goldTensor          `json:"wout"`
-	Grads   map[string]goldTensor `json:"grads"`
-	Pad     []int                 `json:"pad"`
+	Params  map[string]goldTensor
+	Inputs  map[string]goldTensor
+	Outputs []goldTensor
+	Wout    []goldTensor
+	Grads   map[string]goldTensor
+	Pad     []int
 	// e2e
-	Config  map[string]float64 `json:"config"`
-	IDs     []int              `json:"ids"`
-	Targets []int              `json:"targets"`
-	Losses  []float64          `json:"losses"`
+	Config  map[string]float64
+	IDs     []int
+	Targets []int
+	Losses  []float64
 }
 
 var (
@@ -40,20 +42,79 @@ var (
 	goldErr  error
 )
 
+// readGolden reads every case of testdata/seq_golden.safetensors.
+func readGolden() (map[string]*goldCase, error) {
+	g, err := golden.Load("testdata/seq_golden.safetensors")
+	if err != nil {
+		return nil, err
+	}
+	get := func(c, f string) (goldTensor, error) {
+		v := g.Tensor(c + "/" + f)
+		if v == nil {
+			return goldTensor{}, fmt.Errorf("no tensor %s/%s", c, f)
+		}
+		return goldTensor{Shape: v.Shape, Data: v.Float32s()}, nil
+	}
+	ints := func(c, f string) ([]int, error) {
+		v := g.Tensor(c + "/" + f)
+		if v == nil {
+			return nil, nil
+		}
+		return v.Ints()
+	}
+	group := func(c, prefix string) (map[string]goldTensor, error) {
+		m := map[string]goldTensor{}
+		for _, f := range g.Fields(c, prefix) {
+			v, err := get(c, f)
+			if err != nil {
+				return nil, err
+			}
+			m[f[len(prefix):]] = v
+		}
+		return m, nil
+	}
+	list := func(c, prefix string) ([]goldTensor, error) {
+		var l []goldTensor
+		for i := range g.Fields(c, prefix) {
+			v, err := get(c, fmt.Sprintf("%s%d", prefix, i))
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		return l, nil
+	}
+	cases := map[string]*goldCase{}
+	for _, name := range g.Cases {
+		c := &goldCase{}
+		if err := g.Params(name, &c.Config); err != nil {
+			return nil, err
+		}
+		var errs [8]error
+		c.Params, errs[0] = group(name, "param/")
+		c.Inputs, errs[1] = group(name, "in/")
+		c.Outputs, errs[2] = list(name, "out/")
+		c.Wout, errs[3] = list(name, "wout/")
+		c.Grads, errs[4] = group(name, "grad/")
+		c.Pad, errs[5] = ints(name, "pad")
+		c.IDs, errs[6] = ints(name, "ids")
+		c.Targets, errs[7] = ints(name, "targets")
+		if l := g.Tensor(name + "/losses"); l != nil {
+			c.Losses = l.Float64s()
+		}
+		if err := errors.Join(errs[:]...); err != nil {
+			return nil, fmt.Errorf("case %s: %w", name, err)
+		}
+		cases[name] = c
+	}
+	return cases, nil
+}
+
 func goldenCase(t *testing.T, name string) *goldCase {
 	t.Helper()
-	goldOnce.Do(func() {
-		var f struct {
-			Cases map[string]*goldCase `json:"cases"`
-		}
-		b, err := os.ReadFile("testdata/seq_golden.json")
-		if err == nil {
-			err = json.Unmarshal(b, &f)
-		}
-		gold, goldErr = f.Cases, err
-	})
+	goldOnce.Do(func() { gold, goldErr = readGolden() })
 	if goldErr != nil {
-		t.Fatalf("golden fixtures: %v (run python3 bench/pytorch/seq_golden.py)", goldErr)
+		t.Fatalf("golden fixtures: %v (run /usr/bin/python3 bench/pytorch/seq_golden.py)", goldErr)
 	}
 	c := gold[name]
 	if c == nil {

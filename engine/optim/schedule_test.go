@@ -1,56 +1,13 @@
 package optim
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
-
-// ref2 is the fixture of bench/pytorch/optim_reference2.py (PyTorch 1.13).
-type ref2 struct {
-	Torch string    `json:"torch"`
-	A     []float32 `json:"a"`
-	B     []float32 `json:"b"`
-	W0    []float32 `json:"w0"`
-	Grads []struct {
-		Shape []int
-		Data  []float32
-	} `json:"grads"`
-	Trajectories map[string][][]float64 `json:"trajectories"`
-	Schedules    map[string]struct {
-		LR       []float64 `json:"lr"`
-		Momentum []float64 `json:"momentum"`
-		Metrics  []float64 `json:"metrics"`
-	} `json:"schedules"`
-	Clip map[string]struct {
-		MaxNorm   float64     `json:"max_norm"`
-		NormType  any         `json:"norm_type"`
-		Total     float64     `json:"total"`
-		ClipValue float64     `json:"clip_value"`
-		Grads     [][]float64 `json:"grads"`
-	} `json:"clip"`
-}
-
-func loadRef2(t *testing.T) *ref2 {
-	t.Helper()
-	b, err := os.ReadFile("testdata/optim_reference2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r ref2
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(r.Torch, "1.13") {
-		t.Logf("fixture from torch %s", r.Torch)
-	}
-	return &r
-}
 
 func must[T any](t *testing.T) func(v T, err error) T {
 	return func(v T, err error) T {

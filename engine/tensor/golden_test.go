@@ -1,33 +1,12 @@
 package tensor
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
+	"github.com/kaiwu-ai/kaiwu/engine/internal/golden"
 	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 )
-
-// goldenFile holds forward values and gradients computed by PyTorch in
-// float32 (bench/pytorch/tensor_golden.py writes it).
-type goldenFile struct {
-	Source string `json:"source"`
-	Cases  []struct {
-		Name   string `json:"name"`
-		Inputs map[string]struct {
-			Shape []int     `json:"shape"`
-			Data  []float32 `json:"data"`
-		} `json:"inputs"`
-		Targets []int     `json:"targets"`
-		Weight  []float32 `json:"weight"`
-		Out     struct {
-			Shape []int     `json:"shape"`
-			Data  []float32 `json:"data"`
-		} `json:"out"`
-		Grads map[string][]float32 `json:"grads"`
-	} `json:"cases"`
-}
 
 // goldenOps maps each fixture case to the same computation in kaiwu.
 var goldenOps = map[string]func(in map[string]*Tensor, targets []int) (*Tensor, error){
@@ -75,53 +54,62 @@ var goldenOps = map[string]func(in map[string]*Tensor, targets []int) (*Tensor, 
 
 // TestAgainstPyTorch checks forward values and gradients against PyTorch
 // float32 (DESIGN.md: forward atol 1e-5/rtol 1e-4; matmul-heavy 1e-4/1e-3).
+// The fixture testdata/torch_golden.safetensors is written by
+// bench/pytorch/tensor_golden.py (layout: docs/formats/golden-fixtures.md).
 func TestAgainstPyTorch(t *testing.T) {
-	raw, err := os.ReadFile("testdata/torch_golden.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g goldenFile
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
+	g := golden.Open(t, "testdata/torch_golden.safetensors")
 	if len(g.Cases) != len(goldenOps) {
 		t.Fatalf("fixture has %d cases, the test knows %d", len(g.Cases), len(goldenOps))
 	}
-	for _, c := range g.Cases {
-		t.Run(c.Name, func(t *testing.T) {
-			op, ok := goldenOps[c.Name]
+	for _, name := range g.Cases {
+		t.Run(name, func(t *testing.T) {
+			op, ok := goldenOps[name]
 			if !ok {
-				t.Fatalf("no kaiwu op for fixture case %q", c.Name)
+				t.Fatalf("no kaiwu op for fixture case %q", name)
 			}
 			atol, rtol := 1e-5, 1e-4
-			if c.Name[:3] == "mat" || c.Name[:3] == "lin" {
+			if name[:3] == "mat" || name[:3] == "lin" {
 				atol, rtol = 1e-4, 1e-3
 			}
 			in := map[string]*Tensor{}
-			for k, v := range c.Inputs {
-				in[k] = Must(FromSlice(append([]float32(nil), v.Data...), v.Shape...)).SetRequiresGrad(true)
+			for _, f := range g.Fields(name, "in/") {
+				v := g.Get(t, name, f)
+				in[f[len("in/"):]] = Must(FromSlice(v.Float32s(), v.Shape...)).SetRequiresGrad(true)
 			}
-			out, err := op(in, c.Targets)
+			if len(in) == 0 {
+				t.Fatal("no inputs in the fixture")
+			}
+			var targets []int
+			if tg := g.Tensor(name + "/targets"); tg != nil {
+				targets = tg.MustInts(t)
+			}
+			out, err := op(in, targets)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sameShape(out.Shape(), c.Out.Shape) {
-				t.Fatalf("shape %v, PyTorch %v", out.Shape(), c.Out.Shape)
+			want := g.Get(t, name, "out")
+			if !sameShape(out.Shape(), want.Shape) {
+				t.Fatalf("shape %v, PyTorch %v", out.Shape(), want.Shape)
 			}
-			closeTo(t, "out", out.Data(), c.Out.Data, atol, rtol)
-			w := Must(FromSlice(c.Weight, c.Out.Shape...))
-			if len(c.Out.Shape) == 0 {
-				w = Must(FromSlice(c.Weight))
+			closeTo(t, "out", out.Data(), want.Float32s(), atol, rtol)
+			w := Must(FromSlice(g.Get(t, name, "weight").Float32s(), want.Shape...))
+			if len(want.Shape) == 0 {
+				w = Must(FromSlice(g.Get(t, name, "weight").Float32s()))
 			}
 			loss := Must(SumAll(Must(Mul(out, w))))
 			if err := loss.Backward(); err != nil {
 				t.Fatal(err)
 			}
-			for k, want := range c.Grads {
-				if in[k].Grad() == nil {
+			grads := g.Fields(name, "grad/")
+			if len(grads) == 0 {
+				t.Fatal("no gradients in the fixture")
+			}
+			for _, f := range grads {
+				k := f[len("grad/"):]
+				if in[k] == nil || in[k].Grad() == nil {
 					t.Fatalf("no gradient for %s", k)
 				}
-				closeTo(t, "grad "+k, in[k].Grad().Data(), want, atol, rtol)
+				closeTo(t, "grad "+k, in[k].Grad().Data(), g.Get(t, name, f).Float32s(), atol, rtol)
 			}
 		})
 	}

@@ -58,6 +58,7 @@ const (
 // trainConfig holds the flags of kaiwu train.
 type trainConfig struct {
 	Spec, Data, Task, Target, Out, Resume, Optimizer, Schedule string
+	ClassNames                                                 string
 	Epochs, Steps, Batch, EarlyStop, Context, ImageSize        int
 	LR, Val                                                    float64
 	Seed                                                       uint64
@@ -120,6 +121,7 @@ model by validation loss.`,
 	f.StringVar(&c.Resume, "resume", "", "training checkpoint to resume from (same spec, data and flags)")
 	f.IntVar(&c.EarlyStop, "early-stop", 0, "stop after this many epochs without a better val loss (0: off)")
 	f.IntVar(&c.Context, "context", 64, "language models: window length in tokens (a gpt spec's context wins)")
+	f.StringVar(&c.ClassNames, "class-names", "", "IDX data: class names in label order, comma-separated or @FILE with one per line (default: Fashion-MNIST's names when the directory's name contains \"fashion\", else the label numbers)")
 	f.IntVar(&c.ImageSize, "image-size", 0, "image folders: resize to this many pixels square (default: the spec's input, else 32)")
 	return cmd
 }
@@ -269,6 +271,10 @@ func loadTrainData(c trainConfig, spec *ckpt.Spec) (*trainData, error) {
 	if c.Target != "" && kind != "csv" {
 		return nil, fmt.Errorf("--target %q: only CSV data has columns (--data %s is %s data)", c.Target, c.Data, kind)
 	}
+	if c.ClassNames != "" && kind != "idx" {
+		return nil, fmt.Errorf("--class-names: only IDX data needs class names (--data %s is %s data, whose classes are named by %s)", c.Data, kind,
+			map[string]string{"csv": "the target column's values", "images": "the class subdirectories", "text": "nothing: it has no classes"}[kind])
+	}
 	switch kind {
 	case "csv":
 		return loadCSVTrain(c, spec)
@@ -285,8 +291,8 @@ func loadTrainData(c trainConfig, spec *ckpt.Spec) (*trainData, error) {
 			return nil, fmt.Errorf("--data: %w", err)
 		}
 		pipe.Image = &ckpt.ImageGeometry{Width: imgs.W, Height: imgs.H, Gray: true}
-		for i := range imgs.Classes {
-			pipe.Classes = append(pipe.Classes, strconv.Itoa(i))
+		if pipe.Classes, err = idxClassNames(c.ClassNames, imgs); err != nil {
+			return nil, err
 		}
 	} else {
 		g := imageGeometry(c.ImageSize, modelInput(spec))
@@ -303,6 +309,52 @@ func loadTrainData(c trainConfig, spec *ckpt.Spec) (*trainData, error) {
 	td := &trainData{pipe: pipe}
 	td.train, td.val, err = splitLabelled(ds, imgs.Labels, c.Val, c.Seed)
 	return td, err
+}
+
+// idxClassNames names the classes of IDX data: --class-names when given
+// (at least as many names as the data has labels), else the names
+// data.LoadMNIST recognised, else the label numbers.
+func idxClassNames(flag string, imgs *data.Images) ([]string, error) {
+	if flag == "" {
+		if imgs.ClassNames != nil {
+			return imgs.ClassNames, nil
+		}
+		names := make([]string, imgs.Classes)
+		for i := range names {
+			names[i] = strconv.Itoa(i)
+		}
+		return names, nil
+	}
+	var names []string
+	if path, ok := strings.CutPrefix(flag, "@"); ok {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("--class-names: %w", err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				names = append(names, l)
+			}
+		}
+	} else {
+		for i, n := range strings.Split(flag, ",") {
+			if n = strings.TrimSpace(n); n == "" {
+				return nil, fmt.Errorf("--class-names: name %d is empty", i+1)
+			}
+			names = append(names, n)
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return nil, fmt.Errorf("--class-names: %q appears twice", n)
+		}
+		seen[n] = true
+	}
+	if len(names) < imgs.Classes {
+		return nil, fmt.Errorf("--class-names: %d names, but the data has labels 0 to %d (%d classes)", len(names), imgs.Classes-1, imgs.Classes)
+	}
+	return names, nil
 }
 
 // imageGeometry picks the size images are read at: --image-size, else
@@ -815,7 +867,7 @@ func runTrain(o *Options, c trainConfig) error {
 	}}}
 	_, stateful := opt.(optim.Stateful)
 	if c.Resume != "" && !stateful {
-		return fmt.Errorf("--resume: --optimizer %s cannot save its state, so a run with it cannot resume (use adam, adamw or sgd)", c.Optimizer)
+		return fmt.Errorf("--resume: --optimizer %s cannot save its state, so a run with it cannot resume", c.Optimizer)
 	}
 	var best *train.BestCheckpoint
 	bestEpoch := 0

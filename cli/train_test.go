@@ -234,3 +234,81 @@ func TestTrainErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainIDXClassNames: IDX files carry no class names. A directory
+// named like Fashion-MNIST gets its ten names; --class-names names the
+// classes of any IDX data; predict and eval print the names.
+func TestTrainIDXClassNames(t *testing.T) {
+	root := t.TempDir()
+	fashion := filepath.Join(root, "fashion-mnist")
+	plain := filepath.Join(root, "digits")
+	for _, d := range []string{fashion, plain} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeIDX(t, d, 40)
+	}
+	left := writePNG(t, filepath.Join(root, "left.png"), halfImage(0, 1, 6, 6, true))
+	fashionNames := "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot"
+
+	// Fashion-MNIST by its directory's name: ten classes, named.
+	auto := writeFile(t, root, "auto.yaml", "type: sequential\nseed: 1\ninput: [1, 6, 6]\nlayers: [{type: flatten}, {type: linear, in: auto, out: auto}]\n")
+	model := filepath.Join(root, "f.safetensors")
+	var tr TrainResult
+	runJSON(t, &tr, "train", "--spec", auto, "--data", fashion, "--steps", "3", "--batch", "8", "--out", model, "--val", "0")
+	var ev EvalResult
+	runJSON(t, &ev, "eval", "--model", model, "--data", fashion)
+	if strings.Join(ev.Classes, ",") != fashionNames || len(ev.Confusion) != 10 {
+		t.Fatalf("eval classes %v, confusion %d rows", ev.Classes, len(ev.Confusion))
+	}
+	var pr PredictResult
+	runJSON(t, &pr, "predict", "--model", model, "--input", left)
+	if p := pr.Predictions[0]; !strings.Contains(","+fashionNames+",", ","+p.Class+",") || len(p.Probabilities) != 10 {
+		t.Fatalf("prediction %+v", p)
+	}
+
+	// --class-names, inline and from a file, on a directory not recognised.
+	cnn := writeFile(t, root, "cnn.yaml", "type: cnn\nseed: 1\ninput: [1, 6, 6]\ncnn: {channels: [4], hidden: [8], classes: 2}\n")
+	names := writeFile(t, root, "names.txt", "left\n right \n\n")
+	for _, flag := range []string{"left, right", "@" + names} {
+		runJSON(t, &tr, "train", "--spec", cnn, "--data", plain, "--epochs", "8", "--lr", "0.01", "--batch", "8", "--out", model, "--val", "0.2", "--class-names", flag)
+		pr = PredictResult{}
+		runJSON(t, &pr, "predict", "--model", model, "--input", left)
+		if p := pr.Predictions[0]; p.Class != "left" || len(p.Probabilities) != 2 || p.Probabilities["right"] >= 0.5 {
+			t.Fatalf("--class-names %q: prediction %+v", flag, p)
+		}
+		ev = EvalResult{}
+		runJSON(t, &ev, "eval", "--model", model, "--data", plain)
+		if strings.Join(ev.Classes, ",") != "left,right" {
+			t.Fatalf("--class-names %q: eval classes %v", flag, ev.Classes)
+		}
+	}
+	out, _, err := run(t, "eval", "--model", model, "--data", plain, "--threads", "1")
+	if err != nil || !strings.Contains(out, "left") || !strings.Contains(out, "right") {
+		t.Fatalf("eval table: %v\n%s", err, out)
+	}
+	// Without names: the label numbers.
+	runJSON(t, &tr, "train", "--spec", cnn, "--data", plain, "--steps", "2", "--out", model)
+	ev = EvalResult{}
+	runJSON(t, &ev, "eval", "--model", model, "--data", plain)
+	if strings.Join(ev.Classes, ",") != "0,1" {
+		t.Fatalf("eval classes without names %v", ev.Classes)
+	}
+
+	csv := tabular(t, root)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", plain, "--class-names", "one"}, "--class-names: 1 names, but the data has labels 0 to 1"},
+		{[]string{"--data", plain, "--class-names", "a,a"}, `--class-names: "a" appears twice`},
+		{[]string{"--data", plain, "--class-names", "a,,b"}, "--class-names: name 2 is empty"},
+		{[]string{"--data", plain, "--class-names", "@" + filepath.Join(root, "none.txt")}, "none.txt"},
+		{[]string{"--data", csv, "--target", "label", "--class-names", "a,b,c"}, "--class-names: only IDX data"},
+	} {
+		_, _, err := run(t, append([]string{"train", "--spec", cnn, "--steps", "1", "--out", model, "--threads", "1"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // IDX element types (the third byte of the magic number).
@@ -142,7 +144,8 @@ type Images struct {
 	Labels  []int
 	C, H, W int
 	Classes int
-	// ClassNames names the classes when known (image folders).
+	// ClassNames names the classes when known (image folders; MNIST and
+	// Fashion-MNIST directories that MNISTClassNames recognises).
 	ClassNames []string
 }
 
@@ -207,11 +210,42 @@ func idxImages(im, lb *IDXArray, imName, lbName string) (*Images, error) {
 	return d, nil
 }
 
+// FashionMNISTClasses names Fashion-MNIST's ten classes in label order,
+// as the dataset's README (github.com/zalandoresearch/fashion-mnist)
+// lists them. IDX files carry no class names.
+var FashionMNISTClasses = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
+
+// MNISTClassNames returns the class names of the MNIST-family dataset in
+// dir, recognised by the directory's name, since the IDX files of MNIST
+// and Fashion-MNIST have the same names and carry no class names:
+// FashionMNISTClasses when the name contains "fashion" (Debian's
+// /usr/share/datasets/fashion-mnist, torchvision's FashionMNIST/raw),
+// the digits "0" to "9" when it contains "mnist", and nil otherwise.
+func MNISTClassNames(dir string) []string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	// torchvision keeps the files in <Name>/raw: look at the parent too.
+	name := strings.ToLower(filepath.Base(dir))
+	if name == "raw" {
+		name = strings.ToLower(filepath.Base(filepath.Dir(dir)))
+	}
+	switch {
+	case strings.Contains(name, "fashion"):
+		return slices.Clone(FashionMNISTClasses)
+	case strings.Contains(name, "mnist"):
+		return []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	}
+	return nil
+}
+
 // LoadMNIST reads an MNIST or Fashion-MNIST directory holding the four
 // standard files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
 // t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte), each optionally with
 // a .gz suffix, as Debian's dataset-fashion-mnist installs them in
-// /usr/share/datasets/fashion-mnist.
+// /usr/share/datasets/fashion-mnist. When MNISTClassNames recognises the
+// directory and its names cover the labels, both sets get them as
+// ClassNames (and Classes becomes their count).
 func LoadMNIST(dir string) (train, test *Images, err error) {
 	find := func(base string) string {
 		p := filepath.Join(dir, base)
@@ -229,6 +263,9 @@ func LoadMNIST(dir string) (train, test *Images, err error) {
 		return nil, nil, err
 	}
 	train.Classes = max(train.Classes, test.Classes)
+	if names := MNISTClassNames(dir); names != nil && len(names) >= train.Classes {
+		train.Classes, train.ClassNames, test.ClassNames = len(names), names, names
+	}
 	test.Classes = train.Classes
 	return train, test, nil
 }

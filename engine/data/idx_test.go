@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -100,6 +101,9 @@ func TestFashionMNIST(t *testing.T) {
 	if train.Len() != 60000 || test.Len() != 10000 || train.H != 28 || train.W != 28 || train.Classes != 10 {
 		t.Fatalf("train %d, test %d, %d×%d, %d classes", train.Len(), test.Len(), train.H, train.W, train.Classes)
 	}
+	if !slices.Equal(train.ClassNames, FashionMNISTClasses) || !slices.Equal(test.ClassNames, FashionMNISTClasses) {
+		t.Fatalf("class names %v, %v", train.ClassNames, test.ClassNames)
+	}
 	// Fashion-MNIST is balanced: 6,000 training images per class.
 	counts := make([]int, 10)
 	for _, y := range train.Labels {
@@ -140,4 +144,52 @@ func FuzzReadIDX(f *testing.F) {
 			_ = a.At(n - 1)
 		}
 	})
+}
+
+// TestMNISTClassNames: IDX files carry no class names, so the directory's
+// name decides: Fashion-MNIST's names, MNIST's digits, or none.
+func TestMNISTClassNames(t *testing.T) {
+	for dir, want := range map[string]string{
+		"/usr/share/datasets/fashion-mnist": "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot",
+		"data/FashionMNIST/raw":             "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot",
+		"/data/MNIST/raw":                   "0,1,2,3,4,5,6,7,8,9",
+		"mnist":                             "0,1,2,3,4,5,6,7,8,9",
+		"/data/digits":                      "",
+		"raw":                               "",
+	} {
+		if got := strings.Join(MNISTClassNames(dir), ","); got != want {
+			t.Errorf("MNISTClassNames(%q) = %q, want %q", dir, got, want)
+		}
+	}
+	// LoadMNIST names the classes of a directory it recognises.
+	root := t.TempDir()
+	for _, name := range []string{"fashion-mnist", "other"} {
+		dir := filepath.Join(root, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		img := idxBytes(8, []uint32{2, 2, 2}, make([]byte, 8))
+		lab := idxBytes(8, []uint32{2}, []byte{0, 3})
+		for _, split := range []string{"train", "t10k"} {
+			if err := os.WriteFile(filepath.Join(dir, split+"-images-idx3-ubyte"), img, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, split+"-labels-idx1-ubyte"), lab, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		train, test, err := LoadMNIST(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "other" {
+			if train.ClassNames != nil || train.Classes != 4 || test.Classes != 4 {
+				t.Errorf("%s: names %v, %d classes, want none and 4", name, train.ClassNames, train.Classes)
+			}
+			continue
+		}
+		if train.Classes != 10 || test.Classes != 10 || train.ClassNames[3] != "Dress" || test.ClassNames[9] != "Ankle boot" {
+			t.Errorf("%s: %d classes named %v", name, train.Classes, train.ClassNames)
+		}
+	}
 }

@@ -122,6 +122,29 @@ func ReadImageFolder(root string, opt ImageFolderOptions) (*Images, error) {
 	return d, nil
 }
 
+// ReadImage decodes the PNG or JPEG file at path into dst exactly as
+// ReadImageFolder prepares a training image (without Mean/Std): resized
+// to w×h with filter rs, one gray or three RGB channels, CHW float32 in
+// [0, 1]. dst must hold c·h·w values. Images of any size and color model
+// are converted; a file that is not a PNG or JPEG, or whose header
+// claims more than 64 Mpixel (checked before decoding), is an error
+// naming the file.
+func ReadImage(path string, gray bool, w, h int, rs Resize, dst []float32) error {
+	c := 3
+	if gray {
+		c = 1
+	}
+	if w < 1 || h < 1 || w > 1<<14 || h > 1<<14 || len(dst) != c*w*h {
+		return fmt.Errorf("data: image %s: size %d×%d×%d does not fit the %d-value buffer (sizes must be in [1, 16384])", path, c, h, w, len(dst))
+	}
+	img, err := decodeImage(path)
+	if err != nil {
+		return err
+	}
+	ImageToCHW(img, gray, w, h, rs, dst)
+	return nil
+}
+
 func decodeImage(path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {

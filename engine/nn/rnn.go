@@ -72,7 +72,8 @@ type RNNCell struct {
 //
 // The input projection W_ih·x + b_ih of a layer is one GEMM over all time
 // steps; each step then does one GEMM with W_hh and the cell's
-// elementwise ops, all recorded for autograd. Under a tensor.Arena a
+// elementwise ops (one fused op, tensor.LSTMCell or tensor.GRUCell, for
+// an LSTM or a GRU), all recorded for autograd. Under a tensor.Arena a
 // forward and backward pass allocates nothing once warm.
 type RNN struct {
 	Mode   RNNMode
@@ -361,12 +362,10 @@ func (r *RNN) cell(c *RNNCell, xt, h, cs *tensor.Tensor) (hn, cn *tensor.Tensor,
 		hn = e.do(e.do(hc.Narrow(0, 0, 1)).Reshape(b, hh))
 		cn = e.do(e.do(hc.Narrow(0, 1, 1)).Reshape(b, hh))
 		return hn, cn, e.err
-	default: // GRU: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)); h' = n + z ⊙ (h − n)
-		rg := e.do(tensor.Sigmoid(e.do(tensor.Add(e.narrow(xt, 0, hh), e.narrow(rec, 0, hh)))))
-		z := e.do(tensor.Sigmoid(e.do(tensor.Add(e.narrow(xt, hh, hh), e.narrow(rec, hh, hh)))))
-		n := e.do(tensor.Tanh(e.do(tensor.Add(e.narrow(xt, 2*hh, hh), e.do(tensor.Mul(rg, e.narrow(rec, 2*hh, hh)))))))
-		hn = e.do(tensor.Add(n, e.do(tensor.Mul(z, e.do(tensor.Sub(h, n))))))
-		return hn, nil, e.err
+	default:
+		// One fused op: r, z, n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+		// and h' = (1 − z) ⊙ n + z ⊙ h for every batch row.
+		return e.do(tensor.GRUCell(xt, rec, h)), nil, e.err
 	}
 }
 

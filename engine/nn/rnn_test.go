@@ -88,18 +88,18 @@ func TestRNNParameterNames(t *testing.T) {
 	}
 }
 
-// lstmStep is one training step of the benchmark LSTM: forward, MSE on the
-// last output, backward, Adam.
-type lstmStep struct {
+// rnnStep is one training step of the benchmark LSTM or GRU: forward,
+// MSE on the output sequence, backward, Adam.
+type rnnStep struct {
 	r   *RNN
 	x   *tensor.Tensor
 	y   *tensor.Tensor
 	opt *optim.Adam
 }
 
-func newLSTMStep(t testing.TB, in, hidden, layers, seq, batch int) *lstmStep {
+func newRNNStep(t testing.TB, mode RNNMode, in, hidden, layers, seq, batch int) *rnnStep {
 	rng := tensor.NewRNG(1)
-	r, err := NewLSTM(rng, RNNConfig{InputSize: in, HiddenSize: hidden, NumLayers: layers})
+	r, err := NewRNN(rng, mode, RNNConfig{InputSize: in, HiddenSize: hidden, NumLayers: layers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,10 +107,10 @@ func newLSTMStep(t testing.TB, in, hidden, layers, seq, batch int) *lstmStep {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &lstmStep{r: r, x: tensor.Must(tensor.Randn(rng, seq, batch, in)), y: tensor.Must(tensor.Randn(rng, seq, batch, hidden)), opt: opt}
+	return &rnnStep{r: r, x: tensor.Must(tensor.Randn(rng, seq, batch, in)), y: tensor.Must(tensor.Randn(rng, seq, batch, hidden)), opt: opt}
 }
 
-func (s *lstmStep) run() error {
+func (s *rnnStep) run() error {
 	s.opt.ZeroGrad()
 	out, err := s.r.Forward(s.x)
 	if err != nil {
@@ -126,30 +126,31 @@ func (s *lstmStep) run() error {
 	return s.opt.Step()
 }
 
-// TestLSTMStepAllocs checks that an LSTM training step allocates nothing
-// in steady state under an Arena.
-func TestLSTMStepAllocs(t *testing.T) {
-	s := newLSTMStep(t, 8, 16, 2, 5, 3)
-	ar := tensor.NewArena()
-	defer tensor.UseArena(ar)()
-	step := func() {
-		ar.Reset()
-		if err := s.run(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	step()
-	step()
-	if n := testing.AllocsPerRun(5, step); n != 0 {
-		t.Errorf("LSTM step allocates %v times per step", n)
+// TestRNNStepAllocs checks that an LSTM or GRU training step allocates
+// nothing in steady state under an Arena.
+func TestRNNStepAllocs(t *testing.T) {
+	for _, mode := range []RNNMode{LSTM, GRU} {
+		t.Run(mode.String(), func(t *testing.T) {
+			s := newRNNStep(t, mode, 8, 16, 2, 5, 3)
+			ar := tensor.NewArena()
+			defer tensor.UseArena(ar)()
+			step := func() {
+				ar.Reset()
+				if err := s.run(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			step()
+			step()
+			if n := testing.AllocsPerRun(5, step); n != 0 {
+				t.Errorf("%v step allocates %v times per step", mode, n)
+			}
+		})
 	}
 }
 
-// BenchmarkLSTMStep is one training step (forward, MSE, backward, Adam) of
-// an LSTM with 2 layers, hidden 256, sequence 64, batch 32, input 64 —
-// the shape of bench/pytorch/lstm.py.
-func BenchmarkLSTMStep(b *testing.B) {
-	s := newLSTMStep(b, 64, 256, 2, 64, 32)
+func benchRNNStep(b *testing.B, mode RNNMode) {
+	s := newRNNStep(b, mode, 64, 256, 2, 64, 32)
 	ar := tensor.NewArena()
 	defer tensor.UseArena(ar)()
 	b.ReportAllocs()
@@ -160,6 +161,15 @@ func BenchmarkLSTMStep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLSTMStep is one training step (forward, MSE, backward, Adam) of
+// an LSTM with 2 layers, hidden 256, sequence 64, batch 32, input 64 —
+// the shape of bench/pytorch/lstm.py.
+func BenchmarkLSTMStep(b *testing.B) { benchRNNStep(b, LSTM) }
+
+// BenchmarkGRUStep is BenchmarkLSTMStep for a GRU of the same shape — the
+// shape of bench/pytorch/gru.py.
+func BenchmarkGRUStep(b *testing.B) { benchRNNStep(b, GRU) }
 
 func ExampleNewLSTM() {
 	rng := tensor.NewRNG(1)

@@ -18,7 +18,8 @@ type Adagrad struct {
 
 	params []*tensor.Tensor
 	sum    [][]float32
-	steps  []int
+	steps  []int // per parameter, as PyTorch counts them
+	calls  int   // Step calls so far (for State)
 }
 
 // NewAdagrad returns Adagrad over params with learning rate lr and
@@ -42,6 +43,7 @@ func (o *Adagrad) Step() error {
 		return fmt.Errorf("optim: Adagrad: lr %g must be > 0, lr decay %g, weight decay %g, initial accumulator %g and eps %g >= 0",
 			o.LR, o.LRDecay, o.WeightDecay, o.InitialAccumulator, o.Eps)
 	}
+	o.calls++
 	wd, eps := o.WeightDecay, o.Eps
 	for i, p := range o.params {
 		w, g, ok := slices(p)

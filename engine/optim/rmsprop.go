@@ -20,6 +20,7 @@ type RMSProp struct {
 
 	params       []*tensor.Tensor
 	sq, avg, buf [][]float32
+	steps        int // Step calls so far (for State)
 }
 
 // NewRMSProp returns RMSProp over params with learning rate lr and
@@ -43,6 +44,7 @@ func (o *RMSProp) Step() error {
 		return fmt.Errorf("optim: RMSProp: lr %g must be > 0, alpha %g in [0, 1], eps %g, weight decay %g and momentum %g >= 0",
 			o.LR, o.Alpha, o.Eps, o.WeightDecay, o.Momentum)
 	}
+	o.steps++
 	lr, alpha, eps, wd, mom := o.LR, o.Alpha, o.Eps, o.WeightDecay, o.Momentum
 	for i, p := range o.params {
 		w, g, ok := slices(p)

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	binenc "encoding/binary"
 	"fmt"
 	"math"
 )
@@ -232,6 +233,48 @@ type RNG struct {
 
 // NewRNG returns a generator seeded with seed.
 func NewRNG(seed uint64) *RNG { return &RNG{state: seed} }
+
+// rngFormat is the version byte of RNG.MarshalBinary's encoding.
+const rngFormat = 1
+
+// rngStateSize is the length of RNG.MarshalBinary's encoding.
+const rngStateSize = 18
+
+// MarshalBinary implements encoding.BinaryMarshaler: it returns the
+// generator's complete state, so that UnmarshalBinary continues the
+// stream exactly where it stands. The 18 bytes are a version byte (1),
+// the splitmix64 state (uint64, little-endian), a byte saying whether a
+// second Box–Muller normal value is pending (0 or 1), and that value's
+// float64 bits (little-endian; zero when none is pending).
+func (r *RNG) MarshalBinary() ([]byte, error) {
+	b := make([]byte, rngStateSize)
+	b[0] = rngFormat
+	binenc.LittleEndian.PutUint64(b[1:9], r.state)
+	if r.hasSpare {
+		b[9] = 1
+		binenc.LittleEndian.PutUint64(b[10:18], math.Float64bits(r.spare))
+	}
+	return b, nil
+}
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler: it restores the
+// state written by MarshalBinary. On error r is unchanged.
+func (r *RNG) UnmarshalBinary(b []byte) error {
+	if len(b) != rngStateSize || b[0] != rngFormat {
+		return fmt.Errorf("tensor: RNG state: want %d bytes starting with version %d, got %d bytes", rngStateSize, rngFormat, len(b))
+	}
+	if b[9] > 1 {
+		return fmt.Errorf("tensor: RNG state: pending-normal flag is %d, want 0 or 1", b[9])
+	}
+	spare := math.Float64frombits(binenc.LittleEndian.Uint64(b[10:18]))
+	if b[9] == 0 && spare != 0 || math.IsNaN(spare) || math.IsInf(spare, 0) {
+		return fmt.Errorf("tensor: RNG state: invalid pending normal value %v", spare)
+	}
+	r.state = binenc.LittleEndian.Uint64(b[1:9])
+	r.hasSpare = b[9] == 1
+	r.spare = spare
+	return nil
+}
 
 // Uint64 returns the next 64 random bits.
 func (r *RNG) Uint64() uint64 {

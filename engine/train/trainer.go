@@ -554,22 +554,32 @@ type trainState struct {
 	Hyper     map[string]float64         `json:"optim_hyper"`
 	Callbacks map[string]json.RawMessage `json:"callbacks,omitempty"`
 	Sched     int                        `json:"scheduler_steps"`
+	// RNG holds the states of the model's random generators (dropout
+	// masks), by ckpt.NamedRNG name, as tensor.RNG.MarshalBinary
+	// encodes them (base64 in JSON). Checkpoints written before it
+	// existed resume with the generators as the fresh model has them.
+	RNG ckpt.RNGState `json:"rng,omitempty"`
 }
 
 // Save writes a training checkpoint to path, atomically: the model's
 // state_dict (loadable by ckpt.LoadModule, ckpt.Open when Options.Spec
 // is set, and PyTorch), the optimizer's state as tensors named
 // "__optim.<buffer>.<index>", and in the metadata the epoch, step, seed,
-// history and the state of every StatefulCallback. The optimizer must
-// implement optim.Stateful.
+// history, the states of the model's random generators (ckpt.RNGs) and
+// the state of every StatefulCallback. The optimizer must implement
+// optim.Stateful.
 func (t *Trainer) Save(path string) error {
 	so, ok := t.Opt.(optim.Stateful)
 	if !ok {
 		return fmt.Errorf("train: optimizer %T cannot save its state (it does not implement optim.Stateful)", t.Opt)
 	}
 	ost := so.State()
+	rngs, err := ckpt.SaveRNGs(t.Model)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	ts := trainState{Epoch: t.epoch, Batch: t.batch, Step: t.step, LossSum: t.lossSum, LossN: t.lossN,
-		Seed: t.Opts.Seed, History: t.hist, Optim: ost.Kind, Steps: ost.Steps, Hyper: ost.Hyper, Sched: t.sched}
+		Seed: t.Opts.Seed, History: t.hist, Optim: ost.Kind, Steps: ost.Steps, Hyper: ost.Hyper, Sched: t.sched, RNG: rngs}
 	for i, c := range t.Opts.Callbacks {
 		if sc, ok := c.(StatefulCallback); ok {
 			b, err := sc.CallbackState()
@@ -602,8 +612,8 @@ func (t *Trainer) Save(path string) error {
 
 func callbackKey(i int, c Callback) string { return strconv.Itoa(i) + ":" + fmt.Sprintf("%T", c) }
 
-// Resume restores the model, the optimizer and the progress saved by
-// Save at path, so that Fit continues the run exactly as if it had not
+// Resume restores the model, the optimizer, the model's random
+// generators (dropout masks) and the progress saved by Save at path, so that Fit continues the run exactly as if it had not
 // stopped (same batches, same updates, bit for bit). The Trainer must be
 // set up as the one that saved: same model architecture, optimizer type,
 // options and callbacks.
@@ -651,6 +661,10 @@ func (t *Trainer) Resume(path string) error {
 			return fmt.Errorf("train: %s took %d scheduler steps; resuming needs a step-driven Scheduler (a metric-driven one cannot be replayed)", path, ts.Sched)
 		}
 	}
+	rngBackup, err := ckpt.SaveRNGs(t.Model)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	backup, err := ckpt.State(t.Model)
 	if err != nil {
 		return err
@@ -658,8 +672,13 @@ func (t *Trainer) Resume(path string) error {
 	if err := ckpt.LoadState(t.Model, f); err != nil {
 		return fmt.Errorf("train: %s: %w", path, err)
 	}
+	if err := ckpt.LoadRNGs(t.Model, ts.RNG); err != nil {
+		_ = ckpt.LoadState(t.Model, &ckpt.File{Tensors: backup})
+		return fmt.Errorf("train: %s: %w", path, err)
+	}
 	if err := so.LoadState(ost); err != nil {
 		_ = ckpt.LoadState(t.Model, &ckpt.File{Tensors: backup})
+		_ = ckpt.LoadRNGs(t.Model, rngBackup)
 		return fmt.Errorf("train: %s: %w", path, err)
 	}
 	for i, c := range t.Opts.Callbacks {

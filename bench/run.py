@@ -2,7 +2,17 @@
 """Side-by-side benchmark runner: kaiwu vs PyTorch (Debian python3-torch on
 OpenBLAS), same workload, same thread count, interleaved, best-of-N.
 
-    python3 bench/run.py [--kaiwu ./kaiwu] [--threads 1,2] [--reps 3] [--quick]
+    python3 bench/run.py [--kaiwu ./kaiwu] [--threads 1,2] [--reps 3]
+                         [--workloads gemm,mlp,cnn,lstm,gpt] [--markdown]
+
+Workloads (each is `kaiwu bench <name>` against bench/pytorch/<name>.py):
+
+    gemm  C = A·B, n×n float32, for each of --sizes
+    mlp   training step of an MLP 784-512-512-10, Adam, batch --batch
+    cnn   training step of a LeNet CNN on 28×28, batch 128 (no optimizer)
+    lstm  training step of an LSTM 2×256, sequence 64, batch 32, Adam
+    gpt   training step of a GPT-mini 4×256, 4 heads, context 128, batch 16,
+          vocabulary 5000, Adam (~1 s a step: --gpt-rounds rounds, default 1)
 
 Each repetition runs kaiwu then PyTorch for one workload at one thread count,
 so background noise hits both sides alike; the best figure of each side is
@@ -46,16 +56,50 @@ def env_for(threads):
     return env
 
 
+WORKLOADS = ("gemm", "mlp", "cnn", "lstm", "gpt")
+
+
+def commands(args, op, val):
+    """The kaiwu and PyTorch command lines of one workload run."""
+    script = os.path.join(HERE, "pytorch", op + ".py")
+    rounds = str(args.gpt_rounds if op == "gpt" else args.rounds)
+    if op == "gemm":
+        kc = [args.kaiwu, "bench", "gemm", "--sizes", val, "--rounds", rounds, "--json"]
+        pc = [TORCH_PY, script, "--sizes", val, "--rounds", rounds]
+    else:
+        # mlp takes --batch; cnn, lstm and gpt run their fixed shapes
+        # (the defaults of both sides, which are the same).
+        extra = ["--batch", val] if op == "mlp" else []
+        kc = [args.kaiwu, "bench", op, "--rounds", rounds, "--json"] + extra
+        pc = [TORCH_PY, script, "--rounds", rounds] + extra
+    return kc, pc
+
+
+def parse_workloads(s):
+    ws = [w.strip() for w in s.split(",") if w.strip()]
+    bad = [w for w in ws if w not in WORKLOADS]
+    if bad or not ws:
+        sys.exit("--workloads %r: want a comma-separated subset of %s" % (s, ",".join(WORKLOADS)))
+    return [w for w in WORKLOADS if w in ws]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kaiwu", default=os.path.join(HERE, "..", "kaiwu"), help="path to the kaiwu binary")
     ap.add_argument("--threads", default="1,%d" % os.cpu_count())
-    ap.add_argument("--sizes", default="256,512,1024,2048")
-    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="comma-separated subset of %s (default: all)" % ",".join(WORKLOADS))
+    ap.add_argument("--sizes", default="256,512,1024,2048", help="gemm sizes")
+    ap.add_argument("--batch", type=int, default=256, help="mlp batch size")
     ap.add_argument("--reps", type=int, default=3, help="interleaved repetitions per side")
-    ap.add_argument("--rounds", type=int, default=3, help="timing rounds inside each run")
+    ap.add_argument("--rounds", type=int, default=3, help="timing rounds (of >= 200 ms) inside each run")
+    ap.add_argument("--gpt-rounds", type=int, default=1,
+                    help="timing rounds inside each gpt run (a step takes ~1 s; default 1)")
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
+    workloads = parse_workloads(args.workloads)
+    if min(args.reps, args.rounds, args.gpt_rounds) < 1:
+        sys.exit("--reps, --rounds and --gpt-rounds must be at least 1")
 
     if not os.path.exists(args.kaiwu):
         sys.exit("no kaiwu binary at %s: run `go build -o kaiwu ./cmd/kaiwu` first" % args.kaiwu)
@@ -66,16 +110,18 @@ def main():
     rows = []
     for t in threads:
         env = env_for(t)
-        work = [("gemm", "size", n) for n in args.sizes.split(",")] + [("mlp", "batch", str(args.batch))]
+        work = []
+        for op in workloads:
+            if op == "gemm":
+                work += [("gemm", "size", n.strip()) for n in args.sizes.split(",")]
+            elif op == "mlp":
+                work.append(("mlp", "batch", str(args.batch)))
+            else:
+                work.append((op, "batch", None))
         for op, key, val in work:
+            kc, pc = commands(args, op, val)
             best = {"kaiwu": None, "pytorch": None}
             for _ in range(args.reps):
-                if op == "gemm":
-                    kc = [args.kaiwu, "bench", "gemm", "--sizes", val, "--rounds", str(args.rounds), "--json"]
-                    pc = [TORCH_PY, os.path.join(HERE, "pytorch", "gemm.py"), "--sizes", val, "--rounds", str(args.rounds)]
-                else:
-                    kc = [args.kaiwu, "bench", "mlp", "--batch", val, "--rounds", str(args.rounds), "--json"]
-                    pc = [TORCH_PY, os.path.join(HERE, "pytorch", "mlp.py"), "--batch", val, "--rounds", str(args.rounds)]
                 for side, cmd in (("kaiwu", kc), ("pytorch", pc)):
                     r = run_json(cmd, env)[0]
                     if r["threads"] != t:
@@ -83,7 +129,9 @@ def main():
                     if best[side] is None or r["ms"] < best[side]["ms"]:
                         best[side] = r
             k, p = best["kaiwu"], best["pytorch"]
-            rows.append({"op": op, key: int(val), "threads": t,
+            if k.get(key) != p.get(key):
+                sys.exit("%s: kaiwu measured %s=%s, PyTorch %s=%s" % (op, key, k.get(key), key, p.get(key)))
+            rows.append({"op": op, key: k[key], "threads": t,
                          "kaiwu_gflops": k["gflops"], "pytorch_gflops": p["gflops"],
                          "kaiwu_ms": k["ms"], "pytorch_ms": p["ms"],
                          "ratio": p["ms"] / k["ms"],
@@ -96,7 +144,7 @@ def main():
 
 
 def print_row(r, md, first):
-    what = "gemm n=%d" % r["size"] if r["op"] == "gemm" else "mlp step batch=%d" % r["batch"]
+    what = "gemm n=%d" % r["size"] if r["op"] == "gemm" else "%s step batch=%d" % (r["op"], r["batch"])
     cols = [what, str(r["threads"]), "%.1f" % r["kaiwu_gflops"], "%.1f" % r["pytorch_gflops"],
             "%.3f" % r["kaiwu_ms"], "%.3f" % r["pytorch_ms"], "%.2fx" % r["ratio"]]
     head = ["workload", "threads", "kaiwu GFLOP/s", "PyTorch GFLOP/s", "kaiwu ms", "PyTorch ms", "ratio"]

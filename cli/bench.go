@@ -14,7 +14,8 @@ import (
 )
 
 // BenchResult is the stable JSON shape of one `kaiwu bench` measurement.
-// Size is set for gemm (n for an n×n×n product), Batch for mlp.
+// Size is set for gemm (n for an n×n×n product), Batch for the training
+// steps (mlp, cnn, lstm, gpt).
 type BenchResult struct {
 	Op      string  `json:"op"`
 	Size    int     `json:"size,omitempty"`
@@ -22,8 +23,8 @@ type BenchResult struct {
 	Threads int     `json:"threads"`
 	GFLOPS  float64 `json:"gflops"`
 	MS      float64 `json:"ms"`
-	// AllocsPerStep is reported by `bench mlp`: heap allocations per
-	// training step in the steady state.
+	// AllocsPerStep is reported by the training steps (mlp, cnn, lstm,
+	// gpt): heap allocations per step in the steady state.
 	AllocsPerStep *float64 `json:"allocs_per_step,omitempty"`
 }
 
@@ -89,6 +90,7 @@ func newBenchCommand(o *Options) *cobra.Command {
 	gemm.Flags().IntVar(&rounds, "rounds", 5, "timing rounds; the best is reported")
 	cmd.AddCommand(gemm)
 	cmd.AddCommand(newBenchMLPCommand(o))
+	cmd.AddCommand(newBenchModelCommands(o)...)
 	return cmd
 }
 

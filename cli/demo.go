@@ -50,6 +50,10 @@ func (c demoMLPConfig) validate() error {
 		return fmt.Errorf("--batch %d: want a positive batch size", c.Batch)
 	case !(c.LR > 0 && c.LR < 10):
 		return fmt.Errorf("--lr %g: want a learning rate in (0, 10)", c.LR)
+	case !(c.Turns > 0 && c.Turns <= 100):
+		return fmt.Errorf("--turns %g: want a number of turns in (0, 100]", c.Turns)
+	case !(c.Noise >= 0 && c.Noise <= 10):
+		return fmt.Errorf("--noise %g: want a standard deviation in [0, 10]", c.Noise)
 	}
 	return nil
 }

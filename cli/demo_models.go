@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/kaiwu-ai/kaiwu/engine/recipes"
 )
@@ -36,14 +38,39 @@ func init() {
 		"metric.r2":          {"test R²", "测试 R²"},
 		"metric.solved":      {"solved (|error| < 0.04)", "解出率（误差 < 0.04）"},
 		"metric.perplexity":  {"held-out perplexity", "留出集困惑度"},
+		"demo.tta.target":    {"target accuracy", "目标准确率"},
+		"demo.tta.reached":   {"reached at", "达到于"},
+		"demo.tta.at":        {"step %d (epoch %.2f)", "第 %d 步（第 %.2f 轮）"},
+		"demo.tta.not":       {"not reached by step %d (best %s)", "至第 %d 步未达到（最高 %s）"},
+		"demo.tta.time":      {"training time (evaluation excluded)", "训练用时（不含评估）"},
+		"demo.tta.eval":      {"evaluation time", "评估用时"},
+		"demo.tta.evals":     {"%d evaluations, every %d steps", "评估 %d 次，每 %d 步一次"},
 	})
 }
 
 // demoRun wraps a recipe with a progress bar on stderr (with ETA) and
 // renders its Result as a history table and a summary table (or JSON).
 func demoRun(o *Options, run func(recipes.Progress) (recipes.Result, error)) error {
+	return demoRunOutput(o, func(p recipes.Progress) (demoOutput, error) {
+		r, err := run(p)
+		return demoOutput{json: r, res: r}, err
+	})
+}
+
+// demoOutput is what a demo shows: json for --json; otherwise res's
+// history (by step rather than epoch when bySteps) and summary, with
+// extra rows before the summary's time.
+type demoOutput struct {
+	json    any
+	res     recipes.Result
+	bySteps bool
+	extra   [][]string
+}
+
+// demoRunOutput is demoRun for recipes that report more than a Result.
+func demoRunOutput(o *Options, run func(recipes.Progress) (demoOutput, error)) error {
 	var bar *progressbar.ProgressBar
-	res, err := run(func(u recipes.Update) {
+	out, err := run(func(u recipes.Update) {
 		if bar == nil {
 			bar = progressbar.NewOptions(u.Steps,
 				progressbar.OptionSetWriter(o.Err()),
@@ -69,13 +96,17 @@ func demoRun(o *Options, run func(recipes.Progress) (recipes.Result, error)) err
 		return err
 	}
 	if o.JSON {
-		return o.render(res, Table{})
+		return o.render(out.json, Table{})
 	}
-	if err := demoHistory(o, res).Write(o.Out()); err != nil {
+	if err := demoHistory(o, out.res, out.bySteps).Write(o.Out()); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.Out())
-	return demoSummary(o, res).Write(o.Out())
+	sum := demoSummary(o, out.res)
+	// The time row stays last.
+	n := len(sum.Rows)
+	sum.Rows = append(append(sum.Rows[:n-1:n-1], out.extra...), sum.Rows[n-1])
+	return sum.Write(o.Out())
 }
 
 // fmtMetric formats a metric value: accuracies as percentages.
@@ -89,9 +120,10 @@ func fmtMetric(metric string, v float64) string {
 	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
-func demoHistory(o *Options, r recipes.Result) Table {
+func demoHistory(o *Options, r recipes.Result, bySteps bool) Table {
+	bySteps = bySteps || r.Epochs == 0
 	first := o.T("epoch")
-	if r.Epochs == 0 {
+	if bySteps {
 		first = o.T("demo.step")
 	}
 	t := Table{Header: []string{first, o.T("loss"), o.T("demo.test.loss"), o.T("metric." + r.Metric)},
@@ -103,7 +135,7 @@ func demoHistory(o *Options, r recipes.Result) Table {
 			continue
 		}
 		n := h.Epoch
-		if r.Epochs == 0 {
+		if bySteps {
 			n = h.Step
 		}
 		t.Rows = append(t.Rows, []string{itoa(n), strconv.FormatFloat(h.Loss, 'f', 4, 64),
@@ -154,6 +186,7 @@ func demoSummary(o *Options, r recipes.Result) Table {
 func newDemoFashion(o *Options) *cobra.Command {
 	var c recipes.FashionConfig
 	var model string
+	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "fashion",
 		Short: T(o.Lang, "short.demo.fashion"),
@@ -162,10 +195,14 @@ func newDemoFashion(o *Options) *cobra.Command {
 			"  cnn: Conv(1→32,3)+ReLU+MaxPool → Conv(32→64,3)+ReLU+MaxPool → Linear(1600→128)+ReLU →\n" +
 			"       Linear(128→10); Adam lr 1e-3, batch 64, 5 epochs (≈ 90.8% test accuracy)\n" +
 			"  mlp: Linear(784→256)+ReLU → Linear(256→10); Adam lr 1e-3, batch 128, 10 epochs (≈ 89%)\n\n" +
+			"With --target-accuracy A it measures the time to accuracy: the accuracy on the whole test\n" +
+			"set is measured every --eval-every steps (not after every epoch), training stops at the\n" +
+			"first measurement ≥ A (--epochs is then the limit), and the training time up to that point\n" +
+			"is reported without the evaluation time (bench/time_to_accuracy.py compares with PyTorch).\n\n" +
 			"The data come from Debian's dataset-fashion-mnist (--data to read another directory).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var f func(recipes.FashionConfig, recipes.Progress) (recipes.Result, error)
+			var f func(recipes.FashionConfig, recipes.Progress) (recipes.FashionResult, error)
 			switch model {
 			case "cnn":
 				f = recipes.FashionCNN
@@ -174,7 +211,14 @@ func newDemoFashion(o *Options) *cobra.Command {
 			default:
 				return fmt.Errorf("--model %q: want cnn or mlp", model)
 			}
-			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return f(c, p) })
+			if err := validateFashionFlags(cmd.Flags(), &c, seed); err != nil {
+				return err
+			}
+			c.Seed = seed
+			return demoRunOutput(o, func(p recipes.Progress) (demoOutput, error) {
+				r, err := f(c, p)
+				return demoOutput{json: r, res: r.Result, bySteps: r.TimeToAccuracy != nil, extra: ttaRows(o, r.TimeToAccuracy)}, err
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -183,10 +227,83 @@ func newDemoFashion(o *Options) *cobra.Command {
 	fl.IntVar(&c.Epochs, "epochs", 0, "training epochs (default 5 for cnn, 10 for mlp)")
 	fl.IntVar(&c.MaxSteps, "steps", 0, "stop after this many optimizer steps (0: no limit)")
 	fl.IntVar(&c.Batch, "batch", 0, "mini-batch size (default 64 for cnn, 128 for mlp)")
+	fl.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate")
 	fl.IntVar(&c.TrainLimit, "train-limit", 0, "use only the first N training images (0: all)")
 	fl.IntVar(&c.TestLimit, "test-limit", 0, "use only the first N test images (0: all)")
-	fl.Uint64Var(&c.Seed, "seed", 1, "random seed (initialisation, shuffling)")
+	fl.Float64Var(&c.TargetAccuracy, "target-accuracy", 0, "stop at this test accuracy (a fraction, e.g. 0.90) and report the time to reach it")
+	fl.IntVar(&c.EvalEvery, "eval-every", recipes.DefaultEvalEvery, "with --target-accuracy: evaluate on the test set every N optimizer steps")
+	fl.Uint64Var(&seed, "seed", 1, "random seed (initialisation, shuffling)")
 	return cmd
+}
+
+// validateFashionFlags rejects values the recipe would silently replace
+// by its defaults (0) or misread (negative): epochs and batch default by
+// model, so they are checked only when given.
+func validateFashionFlags(fl *pflag.FlagSet, c *recipes.FashionConfig, seed uint64) error {
+	var rs []intRange
+	if fl.Changed("epochs") {
+		rs = append(rs, intRange{"epochs", &c.Epochs, 1, 1000, ""})
+	}
+	if fl.Changed("batch") {
+		rs = append(rs, intRange{"batch", &c.Batch, 1, 65536, ""})
+	}
+	rs = append(rs, intRange{"steps", &c.MaxSteps, 0, math.MaxInt, "0: no limit"},
+		intRange{"train-limit", &c.TrainLimit, 0, math.MaxInt, "0: all"},
+		intRange{"test-limit", &c.TestLimit, 0, math.MaxInt, "0: all"},
+		intRange{"eval-every", &c.EvalEvery, 1, math.MaxInt, ""})
+	if err := checkRanges(rs...); err != nil {
+		return err
+	}
+	if err := checkLR(c.LR); err != nil {
+		return err
+	}
+	if err := checkSeed(seed); err != nil {
+		return err
+	}
+	if fl.Changed("target-accuracy") && !(c.TargetAccuracy > 0 && c.TargetAccuracy <= 1) {
+		return fmt.Errorf("--target-accuracy %g: want a fraction in (0, 1], e.g. 0.90", c.TargetAccuracy)
+	}
+	if c.TargetAccuracy == 0 {
+		if fl.Changed("eval-every") {
+			return fmt.Errorf("--eval-every %d: only with --target-accuracy (otherwise the test set is evaluated after every epoch)", c.EvalEvery)
+		}
+		c.EvalEvery = 0
+	}
+	return nil
+}
+
+// checkLR checks an Adam learning rate flag.
+func checkLR(lr float64) error {
+	if !(lr > 0 && lr < 10) {
+		return fmt.Errorf("--lr %g: want a learning rate in (0, 10)", lr)
+	}
+	return nil
+}
+
+// checkSeed rejects --seed 0, which the recipes would silently turn into 1.
+func checkSeed(seed uint64) error {
+	if seed == 0 {
+		return fmt.Errorf("--seed 0: want a positive seed (0 would silently mean 1)")
+	}
+	return nil
+}
+
+// ttaRows are the summary rows of a time-to-accuracy run (none for nil).
+func ttaRows(o *Options, x *recipes.TimeToAccuracy) [][]string {
+	if x == nil {
+		return nil
+	}
+	f := func(v float64, p int) string { return strconv.FormatFloat(v, 'f', p, 64) }
+	at := fmt.Sprintf(o.T("demo.tta.at"), x.Step, x.Epoch)
+	if !x.Reached {
+		at = fmt.Sprintf(o.T("demo.tta.not"), x.Step, fmtMetric("accuracy", x.BestAccuracy))
+	}
+	return [][]string{
+		{o.T("demo.tta.target"), fmtMetric("accuracy", x.Target)},
+		{o.T("demo.tta.reached"), at},
+		{o.T("demo.tta.time"), fmt.Sprintf("%s s (%s ms/%s)", f(x.Seconds, 2), f(x.MSPerStep, 1), o.T("demo.step"))},
+		{o.T("demo.tta.eval"), fmt.Sprintf("%s s (%s)", f(x.EvalSeconds, 2), fmt.Sprintf(o.T("demo.tta.evals"), x.Evaluations, x.EvalEvery))},
+	}
 }
 
 func newDemoPoetry(o *Options) *cobra.Command {
@@ -211,8 +328,27 @@ func newDemoPoetry(o *Options) *cobra.Command {
 			if len(c.Prompts) == 0 {
 				return fmt.Errorf("--prompts %q: want at least one prompt", prompts)
 			}
-			if c.Steps < 1 || c.Steps > 1000000 {
-				return fmt.Errorf("--steps %d: want 1..1000000", c.Steps)
+			if err := checkRanges(intRange{"steps", &c.Steps, 1, 1000000, ""},
+				intRange{"batch", &c.Batch, 1, 65536, ""}, intRange{"context", &c.Context, 2, 1 << 16, ""},
+				intRange{"d-model", &c.DModel, 1, 1 << 16, ""}, intRange{"layers", &c.Layers, 1, 1024, ""},
+				intRange{"heads", &c.Heads, 1, 1024, ""}, intRange{"chars", &c.SampleChars, 1, 1 << 20, ""},
+				intRange{"top-k", &c.TopK, 1, math.MaxInt, ""}); err != nil {
+				return err
+			}
+			if c.DModel%c.Heads != 0 {
+				return fmt.Errorf("--d-model %d: want a multiple of --heads %d", c.DModel, c.Heads)
+			}
+			if !(c.Temperature > 0 && c.Temperature <= 100) {
+				return fmt.Errorf("--temperature %g: want a positive temperature (at most 100)", c.Temperature)
+			}
+			if !(c.Dropout < 1) {
+				return fmt.Errorf("--dropout %g: want a probability below 1 (0 or negative: none)", c.Dropout)
+			}
+			if err := checkSeed(c.Seed); err != nil {
+				return err
+			}
+			if c.Dropout == 0 {
+				c.Dropout = -1 // the recipe reads 0 as "the default, 0.1"
 			}
 			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return recipes.PoetryGPT(c, p) })
 		},
@@ -220,7 +356,7 @@ func newDemoPoetry(o *Options) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&c.Path, "data", recipes.TangPath, "the tang300 fortune file")
 	fl.IntVar(&c.Steps, "steps", 600, "optimizer steps")
-	fl.Float64Var(&c.Dropout, "dropout", 0.1, "dropout in the transformer blocks (negative: none)")
+	fl.Float64Var(&c.Dropout, "dropout", 0.1, "dropout in the transformer blocks (0 or negative: none)")
 	fl.IntVar(&c.Batch, "batch", 32, "windows per step")
 	fl.IntVar(&c.Context, "context", 64, "context length (characters)")
 	fl.IntVar(&c.DModel, "d-model", 192, "model width")
@@ -246,8 +382,18 @@ func newDemoLSTM(o *Options) *cobra.Command {
 			"counts as solved when the answer is within 0.04.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if c.Epochs < 1 {
-				return fmt.Errorf("--epochs %d: want at least 1", c.Epochs)
+			if err := checkRanges(intRange{"length", &c.Length, 2, 100000, ""},
+				intRange{"hidden", &c.Hidden, 1, 1 << 16, ""}, intRange{"train", &c.Train, 1, math.MaxInt, ""},
+				intRange{"test", &c.Test, 1, math.MaxInt, ""}, intRange{"epochs", &c.Epochs, 1, 100000, ""},
+				intRange{"steps", &c.MaxSteps, 0, math.MaxInt, "0: no limit"},
+				intRange{"batch", &c.Batch, 1, 65536, ""}); err != nil {
+				return err
+			}
+			if err := checkLR(c.LR); err != nil {
+				return err
+			}
+			if err := checkSeed(c.Seed); err != nil {
+				return err
 			}
 			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return recipes.AddingLSTM(c, p) })
 		},
@@ -276,8 +422,17 @@ func newDemoTabular(o *Options) *cobra.Command {
 			"training rows; an MLP 8-64-64-1 trains with MSE, Adam lr 1e-3, batch 32, 60 epochs.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if c.Epochs < 1 {
-				return fmt.Errorf("--epochs %d: want at least 1", c.Epochs)
+			if err := checkRanges(intRange{"hidden", &c.Hidden, 1, 1 << 16, ""},
+				intRange{"epochs", &c.Epochs, 1, 100000, ""},
+				intRange{"steps", &c.MaxSteps, 0, math.MaxInt, "0: no limit"},
+				intRange{"batch", &c.Batch, 1, 65536, ""}); err != nil {
+				return err
+			}
+			if err := checkLR(c.LR); err != nil {
+				return err
+			}
+			if err := checkSeed(c.Seed); err != nil {
+				return err
 			}
 			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return recipes.TabularRegression(c, p) })
 		},

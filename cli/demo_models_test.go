@@ -71,6 +71,38 @@ func TestDemoFashionJSON(t *testing.T) {
 	}
 }
 
+func TestDemoFashionTimeToAccuracy(t *testing.T) {
+	if _, err := os.Stat(recipes.FashionDir); err != nil {
+		t.Skipf("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): %v", err)
+	}
+	args := []string{"demo", "fashion", "--model", "mlp", "--train-limit", "2000", "--test-limit", "500",
+		"--target-accuracy", "0.5", "--eval-every", "5", "--epochs", "1"}
+	out, _, err := run(t, append(args, "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r recipes.FashionResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	x := r.TimeToAccuracy
+	if x == nil || !x.Reached || x.Target != 0.5 || x.EvalEvery != 5 || x.Step%5 != 0 || x.Step != r.Steps || x.Accuracy < 0.5 {
+		t.Fatalf("unexpected time to accuracy %+v (result %+v)", x, r.Result)
+	}
+	if !strings.Contains(out, `"time_to_accuracy":`) || !strings.Contains(out, `"recipe": "fashion-mlp"`) {
+		t.Fatalf("JSON lacks the flattened result or the report:\n%s", out)
+	}
+	out, _, err = run(t, append(args, "--lang", "zh")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"目标准确率", "50.00%", "达到于", "训练用时（不含评估）", "评估 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestDemoModelsRejectBadFlags(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -78,15 +110,75 @@ func TestDemoModelsRejectBadFlags(t *testing.T) {
 	}{
 		{[]string{"demo", "fashion", "--model", "resnet"}, "--model"},
 		{[]string{"demo", "fashion", "--data", "/no/such/dir"}, "dataset-fashion-mnist"},
+		{[]string{"demo", "fashion", "--epochs", "0"}, "--epochs 0: want 1..1000"},
+		{[]string{"demo", "fashion", "--epochs", "-3"}, "--epochs -3"},
+		{[]string{"demo", "fashion", "--epochs", "1001"}, "--epochs 1001"},
+		{[]string{"demo", "fashion", "--batch", "0"}, "--batch 0: want 1..65536"},
+		{[]string{"demo", "fashion", "--model", "mlp", "--batch", "-1"}, "--batch -1"},
+		{[]string{"demo", "fashion", "--steps", "-1"}, "--steps -1: want at least 0 (0: no limit)"},
+		{[]string{"demo", "fashion", "--train-limit", "-5"}, "--train-limit -5"},
+		{[]string{"demo", "fashion", "--test-limit", "-1"}, "--test-limit -1"},
+		{[]string{"demo", "fashion", "--lr", "0"}, "--lr 0"},
+		{[]string{"demo", "fashion", "--seed", "0"}, "--seed 0"},
+		{[]string{"demo", "fashion", "--target-accuracy", "0"}, "--target-accuracy 0"},
+		{[]string{"demo", "fashion", "--target-accuracy", "90"}, "--target-accuracy 90"},
+		{[]string{"demo", "fashion", "--target-accuracy", "0.9", "--eval-every", "0"}, "--eval-every 0"},
+		{[]string{"demo", "fashion", "--eval-every", "50"}, "--eval-every 50: only with --target-accuracy"},
 		{[]string{"demo", "poetry", "--prompts", ","}, "--prompts"},
 		{[]string{"demo", "poetry", "--steps", "0"}, "--steps"},
+		{[]string{"demo", "poetry", "--batch", "0"}, "--batch 0"},
+		{[]string{"demo", "poetry", "--context", "1"}, "--context 1"},
+		{[]string{"demo", "poetry", "--d-model", "0"}, "--d-model 0"},
+		{[]string{"demo", "poetry", "--d-model", "30", "--heads", "4"}, "--d-model 30: want a multiple of --heads 4"},
+		{[]string{"demo", "poetry", "--layers", "-1"}, "--layers -1"},
+		{[]string{"demo", "poetry", "--heads", "0"}, "--heads 0"},
+		{[]string{"demo", "poetry", "--chars", "0"}, "--chars 0"},
+		{[]string{"demo", "poetry", "--top-k", "0"}, "--top-k 0"},
+		{[]string{"demo", "poetry", "--temperature", "0"}, "--temperature 0"},
+		{[]string{"demo", "poetry", "--dropout", "1"}, "--dropout 1"},
+		{[]string{"demo", "poetry", "--seed", "0"}, "--seed 0"},
 		{[]string{"demo", "lstm", "--epochs", "0"}, "--epochs"},
 		{[]string{"demo", "lstm", "--length", "1"}, "length"},
+		{[]string{"demo", "lstm", "--hidden", "0"}, "--hidden 0"},
+		{[]string{"demo", "lstm", "--train", "0"}, "--train 0"},
+		{[]string{"demo", "lstm", "--test", "-1"}, "--test -1"},
+		{[]string{"demo", "lstm", "--steps", "-1"}, "--steps -1"},
+		{[]string{"demo", "lstm", "--batch", "0"}, "--batch 0"},
+		{[]string{"demo", "lstm", "--lr", "0"}, "--lr 0"},
 		{[]string{"demo", "tabular", "--epochs", "0"}, "--epochs"},
 		{[]string{"demo", "tabular", "--lr", "-1"}, "learning rate"},
+		{[]string{"demo", "tabular", "--hidden", "0"}, "--hidden 0"},
+		{[]string{"demo", "tabular", "--batch", "-4"}, "--batch -4"},
+		{[]string{"demo", "tabular", "--steps", "-2"}, "--steps -2"},
+		{[]string{"demo", "tabular", "--seed", "0"}, "--seed 0"},
+		{[]string{"demo", "mlp", "--turns", "0"}, "--turns 0"},
+		{[]string{"demo", "mlp", "--noise", "-0.1"}, "--noise -0.1"},
 	} {
 		if _, _, err := run(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v should mention %q", c.args, err, c.want)
 		}
+	}
+}
+
+// TestDemoPoetryDropoutZero checks that --dropout 0 means no dropout
+// rather than the recipe's default.
+func TestDemoPoetryDropoutZero(t *testing.T) {
+	if _, err := os.Stat(recipes.TangPath); err != nil {
+		t.Skipf("tang300 not installed (apt-get install fortunes-zh): %v", err)
+	}
+	res := func(dropout string) recipes.Result {
+		out, _, err := run(t, "demo", "poetry", "--steps", "2", "--d-model", "16", "--layers", "1", "--heads", "2",
+			"--context", "8", "--batch", "2", "--prompts", "春", "--chars", "2", "--dropout", dropout, "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r recipes.Result
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if a, b := res("0"), res("-1"); a.FinalLoss != b.FinalLoss || a.TestLoss != b.TestLoss {
+		t.Errorf("--dropout 0 and --dropout -1 differ: %v/%v vs %v/%v", a.FinalLoss, a.TestLoss, b.FinalLoss, b.TestLoss)
 	}
 }

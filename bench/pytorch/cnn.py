@@ -1,5 +1,5 @@
-"""PyTorch reference for the LeNet-style CNN step (engine/nn
-BenchmarkLeNetStep): Conv2d(1,6,5,pad 2)-ReLU-MaxPool2 -
+"""PyTorch reference for `kaiwu bench cnn` and engine/nn's BenchmarkCNNStep,
+the LeNet-style CNN step: Conv2d(1,6,5,pad 2)-ReLU-MaxPool2 -
 Conv2d(6,16,5)-ReLU-MaxPool2 - Flatten - Linear(400,120)-ReLU -
 Linear(120,84)-ReLU - Linear(84,10), cross-entropy, on 28x28 inputs,
 batch B: one training step = zero_grad + forward + loss + backward (no

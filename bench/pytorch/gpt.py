@@ -1,14 +1,23 @@
-"""PyTorch reference for kaiwu's BenchmarkGPTMiniStep: one training step of a
-GPT-mini (4 pre-norm layers, d_model 256, 4 heads, FFN 1024, GELU, context
-128, batch 16, vocabulary 5000, untied head), cross-entropy, Adam(lr=3e-4).
-The module layout is the one nn.NewGPT names (tok_emb, pos_emb, blocks, ln_f,
-head)."""
+"""PyTorch reference for `kaiwu bench gpt` and engine/nn's BenchmarkGPTMiniStep:
+one training step (zero grad, forward, loss, backward, optimizer step) of a
+GPT-mini (4 pre-norm layers, d_model 256, 4 heads, FFN 1024, GELU, no
+dropout, context 128, batch 16, vocabulary 5000, untied head) on random
+tokens, cross-entropy, Adam(lr=3e-4). The module layout is the one
+nn.NewGPT names (tok_emb, pos_emb, blocks, ln_f, head).
+
+Set OPENBLAS_NUM_THREADS and OMP_NUM_THREADS to the thread count before
+running (torch.set_num_threads alone does not limit OpenBLAS)."""
 import argparse
 
 from common import check_blas, emit, threads_from_env, time_best
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--batch", type=int, default=16)
+ap.add_argument("--context", type=int, default=128)
+ap.add_argument("--d-model", type=int, default=256)
+ap.add_argument("--heads", type=int, default=4)
+ap.add_argument("--layers", type=int, default=4)
+ap.add_argument("--vocab", type=int, default=5000)
 ap.add_argument("--rounds", type=int, default=3)
 args = ap.parse_args()
 
@@ -19,7 +28,7 @@ import torch.nn.functional as F  # noqa: E402
 threads = threads_from_env()
 torch.set_num_threads(threads)
 torch.manual_seed(0)
-V, T, D, NH, L = 5000, 128, 256, 4, 4
+V, T, D, NH, L = args.vocab, args.context, args.d_model, args.heads, args.layers
 
 
 class GPT(nn.Module):

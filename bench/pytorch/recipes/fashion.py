@@ -11,9 +11,17 @@ Pixels are scaled to [0, 1] (no mean/std normalisation), the training set
 is reshuffled every epoch, the last short batch is kept, and the test
 accuracy is measured after every epoch, as in kaiwu.
 
+Time to accuracy (as `kaiwu demo fashion --target-accuracy A --eval-every N`):
+with --target-accuracy the test accuracy is measured on the whole test set
+every --eval-every optimizer steps instead of after every epoch; training
+stops at the first measurement >= A (--epochs is then the limit) and the
+JSON's "time_to_accuracy" reports the step, the epoch (step / steps per
+epoch) and the training wall time to that point without the evaluations.
+
     OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/recipes/fashion.py --model cnn
 """
 import argparse
+import sys
 import time
 
 from util import emit, load_fashion, threads
@@ -25,7 +33,17 @@ ap.add_argument("--batch", type=int, default=0, help="default 128 (mlp) or 64 (c
 ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--seed", type=int, default=1)
 ap.add_argument("--dir", default="/usr/share/datasets/fashion-mnist")
+ap.add_argument("--target-accuracy", type=float, default=0.0,
+                help="stop at this test accuracy (a fraction, e.g. 0.90) and report the time to reach it")
+ap.add_argument("--eval-every", type=int, default=100,
+                help="with --target-accuracy: evaluate on the test set every N optimizer steps")
 args = ap.parse_args()
+if args.epochs < 0 or args.batch < 0:
+    sys.exit("--epochs %d, --batch %d: want positive values (0: the recipe's default)" % (args.epochs, args.batch))
+if not 0 <= args.target_accuracy <= 1:
+    sys.exit("--target-accuracy %g: want a fraction in (0, 1]" % args.target_accuracy)
+if args.eval_every < 1:
+    sys.exit("--eval-every %d: want at least 1" % args.eval_every)
 epochs = args.epochs or (10 if args.model == "mlp" else 5)
 args.batch = args.batch or (128 if args.model == "mlp" else 64)
 
@@ -61,12 +79,44 @@ def evaluate():
     return loss / len(xte), correct / len(xte)
 
 
+n = len(xtr)
+per_epoch = (n + args.batch - 1) // args.batch
+target = args.target_accuracy
+tta = None
+if target > 0:
+    tta = {"target": target, "eval_every": args.eval_every, "reached": False, "step": 0, "epoch": 0.0,
+           "accuracy": 0.0, "best_accuracy": 0.0, "seconds": 0.0, "ms_per_step": 0.0,
+           "eval_seconds": 0.0, "evaluations": 0}
+eval_time = 0.0
+
+
+def measure(step, loss):
+    """Evaluate after `step` steps for the time-to-accuracy run (its time
+    is kept apart from the training time); True when at the target."""
+    global eval_time
+    trained = time.perf_counter() - start - eval_time
+    began = time.perf_counter()
+    tl, acc = evaluate()
+    eval_time += time.perf_counter() - began
+    history.append({"epoch": (step - 1) // per_epoch + 1, "step": step, "loss": loss, "test_loss": tl,
+                    "test_metric": acc})
+    tta.update({"step": step, "epoch": step / per_epoch, "accuracy": acc,
+                "best_accuracy": max(tta["best_accuracy"], acc), "seconds": trained,
+                "ms_per_step": 1e3 * trained / max(step, 1), "eval_seconds": eval_time,
+                "evaluations": len(history)})
+    print(f"step {step}: test accuracy {acc:.4f} ({trained:.1f} s training, {eval_time:.1f} s evaluating)",
+          flush=True, file=sys.stderr)
+    if acc >= target:
+        tta["reached"] = True
+    return tta["reached"]
+
+
 history, first, step = [], None, 0
 start = time.perf_counter()
-n = len(xtr)
+done = False
 for e in range(epochs):
     perm = torch.randperm(n)
-    tot = 0.0
+    tot, seen = 0.0, 0
     for i in range(0, n, args.batch):
         idx = perm[i:i + args.batch]
         opt.zero_grad()
@@ -75,16 +125,28 @@ for e in range(epochs):
         opt.step()
         step += 1
         tot += loss.item() * len(idx)
+        seen += len(idx)
         if first is None:
             first = loss.item()
-    tl, acc = evaluate()
-    history.append({"epoch": e + 1, "step": step, "loss": tot / n, "test_loss": tl, "test_metric": acc})
-    print(f"epoch {e + 1}: loss {tot / n:.4f} test loss {tl:.4f} accuracy {acc:.4f} "
-          f"({time.perf_counter() - start:.1f} s)", flush=True, file=__import__("sys").stderr)
+        if tta is not None and step % args.eval_every == 0 and measure(step, tot / seen):
+            done = True
+            break
+    if done:
+        break
+    if tta is None:
+        tl, acc = evaluate()
+        history.append({"epoch": e + 1, "step": step, "loss": tot / n, "test_loss": tl, "test_metric": acc})
+        print(f"epoch {e + 1}: loss {tot / n:.4f} test loss {tl:.4f} accuracy {acc:.4f} "
+              f"({time.perf_counter() - start:.1f} s)", flush=True, file=sys.stderr)
+if tta is not None and not tta["reached"] and (not history or history[-1]["step"] != step):
+    measure(step, tot / seen)  # never reached: measure where training ended
 secs = time.perf_counter() - start
 last = history[-1]
-emit({"recipe": "fashion-" + args.model, "framework": f"pytorch {torch.__version__}", "threads": threads(),
-      "model": desc, "parameters": sum(p.numel() for p in model.parameters()), "optimizer": "adam",
-      "lr": args.lr, "batch": args.batch, "epochs": epochs, "steps": step, "seed": args.seed,
-      "history": history, "first_loss": first, "final_loss": last["loss"], "test_loss": last["test_loss"],
-      "metric": "accuracy", "test_metric": last["test_metric"], "seconds": secs})
+result = {"recipe": "fashion-" + args.model, "framework": f"pytorch {torch.__version__}", "threads": threads(),
+          "model": desc, "parameters": sum(p.numel() for p in model.parameters()), "optimizer": "adam",
+          "lr": args.lr, "batch": args.batch, "epochs": epochs, "steps": step, "seed": args.seed,
+          "history": history, "first_loss": first, "final_loss": last["loss"], "test_loss": last["test_loss"],
+          "metric": "accuracy", "test_metric": last["test_metric"], "seconds": secs}
+if tta is not None:
+    result["time_to_accuracy"] = tta
+emit(result)

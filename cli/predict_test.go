@@ -29,14 +29,21 @@ func halfImage(class, variant, w, h int, gray bool) image.Image {
 	}
 	for y := range h {
 		for x := range w {
-			v := uint8(20 + 5*(variant%7))
-			if (x < w/2) == (class == 0) {
-				v = 230
-			}
+			v := halfLevel(class, x, w, uint8(20+5*(variant%7)))
 			img.Set(x, y, color.RGBA{v, v / 2, v, 255})
 		}
 	}
 	return img
+}
+
+// halfLevel is the level of column x of a w-wide image of the two classes
+// of halfImage and writeIDX: bright (230) on the left half for class 0 or
+// the right half for class 1, dark elsewhere.
+func halfLevel(class, x, w int, dark uint8) uint8 {
+	if (x < w/2) == (class == 0) {
+		return 230
+	}
+	return dark
 }
 
 func writePNG(t *testing.T, path string, img image.Image) string {
@@ -82,7 +89,7 @@ func TestPredictImages(t *testing.T) {
 		writePNG(t, filepath.Join(data, "right", "r"+itoa(i)+".png"), halfImage(1, i, 8, 8, false))
 	}
 	writeFile(t, filepath.Join(data, "left"), "README.txt", "not an image: skipped")
-	spec := writeFile(t, dir, "cnn.yaml", "type: cnn\nseed: 1\ninput: [3, 8, 8]\ncnn: {channels: [4], hidden: [8], classes: 2}\n")
+	spec := tinyCNN(t, dir, 3, 8)
 	model := filepath.Join(dir, "m.safetensors")
 	var tr TrainResult
 	runJSON(t, &tr, "train", "--spec", spec, "--data", data, "--epochs", "10", "--lr", "0.01", "--batch", "8", "--out", model, "--val", "0")

@@ -20,6 +20,13 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	return p
 }
 
+// tinyCNN writes into dir, as cnn.yaml, the spec of a two-class CNN (one
+// convolution of 4 channels, 8 hidden units) for square images of the
+// given channels and size, and returns its path.
+func tinyCNN(t *testing.T, dir string, channels, size int) string {
+	return writeFile(t, dir, "cnn.yaml", fmt.Sprintf("type: cnn\nseed: 1\ninput: [%d, %d, %d]\ncnn: {channels: [4], hidden: [8], classes: 2}\n", channels, size, size))
+}
+
 // tabular writes a CSV of two separable classes with a numeric target,
 // a category column and missing values.
 func tabular(t *testing.T, dir string) string {
@@ -100,7 +107,7 @@ func TestTrainEvalPredictCSV(t *testing.T) {
 }
 
 // writeIDX writes an MNIST-style directory of n 6×6 images of two classes
-// (a bright left or right half).
+// (a bright left or right half, as halfImage draws).
 func writeIDX(t *testing.T, dir string, n int) {
 	for _, split := range []string{"train", "t10k"} {
 		img := binary.BigEndian.AppendUint32(nil, 0x803)
@@ -112,11 +119,7 @@ func writeIDX(t *testing.T, dir string, n int) {
 		for i := range n {
 			c := i % 2
 			for p := range 36 {
-				v := byte(20 + i%7)
-				if (p%6 < 3) == (c == 0) {
-					v = 230
-				}
-				img = append(img, v)
+				img = append(img, halfLevel(c, p%6, 6, byte(20+i%7)))
 			}
 			lab = append(lab, byte(c))
 		}
@@ -128,7 +131,7 @@ func writeIDX(t *testing.T, dir string, n int) {
 func TestTrainIDX(t *testing.T) {
 	dir := t.TempDir()
 	writeIDX(t, dir, 40)
-	spec := writeFile(t, dir, "cnn.yaml", "type: cnn\nseed: 1\ninput: [1, 6, 6]\ncnn: {channels: [4], hidden: [8], classes: 2}\n")
+	spec := tinyCNN(t, dir, 1, 6)
 	model := filepath.Join(dir, "m.safetensors")
 	var tr TrainResult
 	runJSON(t, &tr, "train", "--spec", spec, "--data", dir, "--epochs", "8", "--lr", "0.01", "--batch", "8", "--out", model, "--val", "0.2")
@@ -268,7 +271,7 @@ func TestTrainIDXClassNames(t *testing.T) {
 	}
 
 	// --class-names, inline and from a file, on a directory not recognised.
-	cnn := writeFile(t, root, "cnn.yaml", "type: cnn\nseed: 1\ninput: [1, 6, 6]\ncnn: {channels: [4], hidden: [8], classes: 2}\n")
+	cnn := tinyCNN(t, root, 1, 6)
 	names := writeFile(t, root, "names.txt", "left\n right \n\n")
 	for _, flag := range []string{"left, right", "@" + names} {
 		runJSON(t, &tr, "train", "--spec", cnn, "--data", plain, "--epochs", "8", "--lr", "0.01", "--batch", "8", "--out", model, "--val", "0.2", "--class-names", flag)

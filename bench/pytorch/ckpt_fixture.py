@@ -1,8 +1,8 @@
 """Checkpoint interop fixtures between PyTorch and kaiwu (engine/ckpt).
 
-The safetensors files are written and read by hand (8-byte little-endian
-header length, JSON header, raw little-endian data), so that the script
-needs only torch, not the safetensors package.
+The safetensors files are written and read by st.py (by hand: 8-byte
+little-endian header length, JSON header, raw little-endian data), so that
+the script needs only torch, not the safetensors package.
 
   make OUTDIR   write OUTDIR/torch_mlp.safetensors (an MLP's state_dict,
                 exactly as safetensors.torch.save_file would name it),
@@ -19,67 +19,12 @@ Run: /usr/bin/python3 bench/pytorch/ckpt_fixture.py make engine/ckpt/testdata
 The Go tests in engine/ckpt use the committed fixtures, and run "check"
 themselves when /usr/bin/python3 with torch is available.
 """
-import json
 import os
-import struct
 import sys
 
 import torch
 
-FORMATS = {  # safetensors dtype -> (torch dtype, struct code, view as)
-    "F32": (torch.float32, "f", None),
-    "F64": (torch.float64, "d", None),
-    "F16": (torch.float16, "h", torch.int16),
-    "BF16": (torch.bfloat16, "h", torch.int16),
-    "I64": (torch.int64, "q", None),
-    "I32": (torch.int32, "i", None),
-}
-DTYPE_OF = {v[0]: k for k, v in FORMATS.items()}
-
-
-def save(path, tensors, metadata=None):
-    header, chunks, off = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        dt = DTYPE_OF[t.dtype]
-        _, code, view = FORMATS[dt]
-        flat = (t.view(view) if view is not None else t).flatten().tolist()
-        raw = struct.pack("<%d%s" % (len(flat), code), *flat)
-        header[name] = {"dtype": dt, "shape": list(t.shape), "data_offsets": [off, off + len(raw)]}
-        chunks.append(raw)
-        off += len(raw)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for c in chunks:
-            f.write(c)
-    os.replace(tmp, path)
-
-
-def load(path):
-    with open(path, "rb") as f:
-        b = f.read()
-    (n,) = struct.unpack("<Q", b[:8])
-    header = json.loads(b[8:8 + n])
-    data = b[8 + n:]
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        tdt, code, view = FORMATS[e["dtype"]]
-        lo, hi = e["data_offsets"]
-        size = struct.calcsize("<" + code)
-        vals = struct.unpack("<%d%s" % ((hi - lo) // size, code), data[lo:hi])
-        t = torch.tensor(vals, dtype=view if view is not None else tdt)
-        if view is not None:
-            t = t.view(tdt)
-        out[name] = t.reshape(e["shape"])
-    return out
+from st import load, save
 
 
 def mlp(sizes):
@@ -115,9 +60,9 @@ def make(outdir):
 
 def check(model_path, io_path, sizes):
     model = mlp(sizes)
-    sd = {k: v for k, v in load(model_path).items() if not k.startswith("__")}
+    sd = {k: v for k, v in load(model_path)[0].items() if not k.startswith("__")}
     model.load_state_dict(sd, strict=True)
-    io = load(io_path)
+    io, _ = load(io_path)
     with torch.no_grad():
         y = model(io["x"])
     diff = (y - io["y"]).abs().max().item()

@@ -22,11 +22,13 @@ import struct
 
 import torch
 
-FORMATS = {  # safetensors dtype -> (torch dtype, struct code)
-    "F32": (torch.float32, "f"),
-    "F64": (torch.float64, "d"),
-    "I64": (torch.int64, "q"),
-    "I32": (torch.int32, "i"),
+FORMATS = {  # safetensors dtype -> (torch dtype, struct code, view as)
+    "F32": (torch.float32, "f", None),
+    "F64": (torch.float64, "d", None),
+    "F16": (torch.float16, "h", torch.int16),  # packed as raw 16-bit words
+    "BF16": (torch.bfloat16, "h", torch.int16),
+    "I64": (torch.int64, "q", None),
+    "I32": (torch.int32, "i", None),
 }
 DTYPE_OF = {v[0]: k for k, v in FORMATS.items()}
 
@@ -43,8 +45,9 @@ def save(path, tensors, metadata=None):
     for name, t in tensors.items():
         t = t.detach().contiguous().cpu()
         dt = DTYPE_OF[t.dtype]
-        flat = t.flatten().tolist()
-        raw = struct.pack("<%d%s" % (len(flat), FORMATS[dt][1]), *flat)
+        _, code, view = FORMATS[dt]
+        flat = (t.view(view) if view is not None else t).flatten().tolist()
+        raw = struct.pack("<%d%s" % (len(flat), code), *flat)
         header[name] = {"dtype": dt, "shape": list(t.shape), "data_offsets": [off, off + len(raw)]}
         chunks.append(raw)
         off += len(raw)
@@ -69,10 +72,13 @@ def load(path):
     data = b[8 + n:]
     out = {}
     for name, e in header.items():
-        tdt, code = FORMATS[e["dtype"]]
+        tdt, code, view = FORMATS[e["dtype"]]
         lo, hi = e["data_offsets"]
-        vals = struct.unpack("<%d%s" % ((hi - lo) // struct.calcsize(code), code), data[lo:hi])
-        out[name] = torch.tensor(vals, dtype=tdt).reshape(e["shape"])
+        vals = struct.unpack("<%d%s" % ((hi - lo) // struct.calcsize("<" + code), code), data[lo:hi])
+        t = torch.tensor(vals, dtype=view if view is not None else tdt)
+        if view is not None:
+            t = t.view(tdt)
+        out[name] = t.reshape(e["shape"])
     return out, meta
 
 

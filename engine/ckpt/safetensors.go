@@ -1,4 +1,4 @@
-// Package ckpt reads and writes checkpoints: the safetensors format
+// Package ckpt reads and writes checkpoints: safetensors files
 // (https://github.com/huggingface/safetensors), a Module's state under
 // PyTorch state_dict names, and declarative model specs (JSON/YAML) that
 // rebuild a Module without the Go code that made it.
@@ -9,6 +9,10 @@
 // model from the file alone. The same file loads in PyTorch with
 // safetensors.torch.load_file followed by model.load_state_dict.
 //
+// The format itself (header parsing and validation, dtypes, encoding) is
+// engine/safetensors; this package re-exports its types under their old
+// names and adds the file-level reading and atomic writing.
+//
 // Every write is atomic: the bytes go to a temporary file in the
 // destination's directory, which is synced and renamed over the
 // destination, and the directory is synced. A crash mid-write leaves the
@@ -16,440 +20,70 @@
 package ckpt
 
 import (
-	"bytes"
-	"cmp"
-	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"slices"
-	"strings"
+
+	"github.com/kaiwu-ai/kaiwu/engine/safetensors"
 )
 
 // DType is a safetensors element type, spelled as in the header.
-type DType string
+type DType = safetensors.DType
 
-// The element types this package reads. All of them convert to float32;
-// only F32 (and the integer types, for labels and indices) are written by
-// the helpers here, but Encode writes whatever raw bytes a Tensor holds.
+// The element types a checkpoint may hold (see engine/safetensors).
 const (
-	F64  DType = "F64"
-	F32  DType = "F32"
-	F16  DType = "F16"
-	BF16 DType = "BF16"
-	I64  DType = "I64"
-	I32  DType = "I32"
+	F64  = safetensors.F64
+	F32  = safetensors.F32
+	F16  = safetensors.F16
+	BF16 = safetensors.BF16
+	I64  = safetensors.I64
+	I32  = safetensors.I32
 )
 
-// Size reports the byte size of one element, or 0 for an unknown type.
-func (d DType) Size() int {
-	switch d {
-	case F64, I64:
-		return 8
-	case F32, I32:
-		return 4
-	case F16, BF16:
-		return 2
-	}
-	return 0
-}
-
-// MaxHeaderSize bounds the JSON header, as the reference implementation
-// does (100 MB), so a corrupt length cannot make a reader allocate
-// gigabytes.
-const MaxHeaderSize = 100 << 20
+// MaxHeaderSize bounds the JSON header of a file this package reads.
+const MaxHeaderSize = safetensors.MaxHeaderSize
 
 // Tensor is one named tensor of a safetensors file, its data kept as the
 // raw little-endian bytes of the file.
-type Tensor struct {
-	Name  string
-	DType DType
-	Shape []int
-	Data  []byte
-}
+type Tensor = safetensors.Tensor
 
-// Numel reports the number of elements of t's shape.
-func (t *Tensor) Numel() int {
-	n := 1
-	for _, d := range t.Shape {
-		n *= d
-	}
-	return n
-}
+// File is a whole safetensors file: its tensors in data order and its
+// free-form string metadata.
+type File = safetensors.File
+
+// FormatError reports a malformed safetensors file: what is wrong, and
+// where (the tensor, or the byte offset in the file).
+type FormatError = safetensors.FormatError
 
 // F32Tensor returns a float32 Tensor named name holding data with the
 // given shape. It panics when the shape does not match len(data), which
 // is a programming error.
 func F32Tensor(name string, data []float32, shape ...int) Tensor {
-	t := Tensor{Name: name, DType: F32, Shape: slices.Clone(shape)}
-	if t.Numel() != len(data) {
-		panic(fmt.Sprintf("ckpt: tensor %q: shape %v holds %d values, got %d", name, shape, t.Numel(), len(data)))
-	}
-	t.Data = make([]byte, 4*len(data))
-	for i, v := range data {
-		binary.LittleEndian.PutUint32(t.Data[4*i:], math.Float32bits(v))
-	}
-	return t
+	return safetensors.F32Tensor(name, data, shape...)
 }
 
 // I64Tensor returns an int64 Tensor named name holding data.
 func I64Tensor(name string, data []int64, shape ...int) Tensor {
-	t := Tensor{Name: name, DType: I64, Shape: slices.Clone(shape)}
-	if t.Numel() != len(data) {
-		panic(fmt.Sprintf("ckpt: tensor %q: shape %v holds %d values, got %d", name, shape, t.Numel(), len(data)))
-	}
-	t.Data = make([]byte, 8*len(data))
-	for i, v := range data {
-		binary.LittleEndian.PutUint64(t.Data[8*i:], uint64(v))
-	}
-	return t
-}
-
-// Float32s converts t's elements to float32: F16 and BF16 widen exactly,
-// F64 rounds to nearest, I64 and I32 convert as Go's float32(x) does.
-func (t *Tensor) Float32s() ([]float32, error) {
-	n := t.Numel()
-	size := t.DType.Size()
-	if size == 0 {
-		return nil, fmt.Errorf("ckpt: tensor %q: unknown dtype %q", t.Name, t.DType)
-	}
-	if len(t.Data) != n*size {
-		return nil, fmt.Errorf("ckpt: tensor %q: %d bytes for shape %v of %s (want %d)", t.Name, len(t.Data), t.Shape, t.DType, n*size)
-	}
-	out := make([]float32, n)
-	b := t.Data
-	le := binary.LittleEndian
-	switch t.DType {
-	case F32:
-		for i := range out {
-			out[i] = math.Float32frombits(le.Uint32(b[4*i:]))
-		}
-	case F64:
-		for i := range out {
-			out[i] = float32(math.Float64frombits(le.Uint64(b[8*i:])))
-		}
-	case F16:
-		for i := range out {
-			out[i] = HalfToFloat32(le.Uint16(b[2*i:]))
-		}
-	case BF16:
-		for i := range out {
-			out[i] = math.Float32frombits(uint32(le.Uint16(b[2*i:])) << 16)
-		}
-	case I64:
-		for i := range out {
-			out[i] = float32(int64(le.Uint64(b[8*i:])))
-		}
-	case I32:
-		for i := range out {
-			out[i] = float32(int32(le.Uint32(b[4*i:])))
-		}
-	}
-	return out, nil
-}
-
-// Int64s returns t's elements as int64; t must be I64 or I32.
-func (t *Tensor) Int64s() ([]int64, error) {
-	n := t.Numel()
-	if (t.DType != I64 && t.DType != I32) || len(t.Data) != n*t.DType.Size() {
-		return nil, fmt.Errorf("ckpt: tensor %q: %s of shape %v is not an integer tensor", t.Name, t.DType, t.Shape)
-	}
-	out := make([]int64, n)
-	for i := range out {
-		if t.DType == I64 {
-			out[i] = int64(binary.LittleEndian.Uint64(t.Data[8*i:]))
-		} else {
-			out[i] = int64(int32(binary.LittleEndian.Uint32(t.Data[4*i:])))
-		}
-	}
-	return out, nil
+	return safetensors.I64Tensor(name, data, shape...)
 }
 
 // HalfToFloat32 widens an IEEE 754 binary16 value to float32 exactly,
 // subnormals, infinities and NaN included.
-func HalfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // Inf / NaN
-		return math.Float32frombits(sign | 0xff<<23 | mant<<13)
-	case exp != 0: // normal
-		return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
-	case mant == 0:
-		return math.Float32frombits(sign)
-	}
-	// Subnormal: normalise the mantissa.
-	e := uint32(113)
-	for mant&0x400 == 0 {
-		mant <<= 1
-		e--
-	}
-	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
-}
-
-// File is a whole safetensors file: its tensors in data order and its
-// free-form string metadata.
-type File struct {
-	Tensors  []Tensor
-	Metadata map[string]string
-}
-
-// Get returns the tensor named name, or nil.
-func (f *File) Get(name string) *Tensor {
-	for i := range f.Tensors {
-		if f.Tensors[i].Name == name {
-			return &f.Tensors[i]
-		}
-	}
-	return nil
-}
-
-// headerEntry is one tensor's header record.
-type headerEntry struct {
-	DType       DType    `json:"dtype"`
-	Shape       []int    `json:"shape"`
-	DataOffsets [2]int64 `json:"data_offsets"`
-}
+func HalfToFloat32(h uint16) float32 { return safetensors.HalfToFloat32(h) }
 
 // Encode writes f in the safetensors format. Names must be unique and
 // non-empty, and each tensor's data must match its dtype and shape.
-func Encode(w io.Writer, f *File) error {
-	hdr, err := header(f)
-	if err != nil {
-		return err
-	}
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(hdr)))
-	if _, err := w.Write(n[:]); err != nil {
-		return err
-	}
-	if _, err := w.Write(hdr); err != nil {
-		return err
-	}
-	for i := range f.Tensors {
-		if _, err := w.Write(f.Tensors[i].Data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func Encode(w io.Writer, f *File) error { return safetensors.Encode(w, f) }
 
-// header builds the JSON header of f, padded with spaces to a multiple of
-// 8 bytes so that the data that follows is aligned.
-func header(f *File) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	seen := make(map[string]bool, len(f.Tensors))
-	var off int64
-	first := true
-	if len(f.Metadata) > 0 {
-		meta, err := json.Marshal(f.Metadata)
-		if err != nil {
-			return nil, err
-		}
-		buf.WriteString(`"__metadata__":`)
-		buf.Write(meta)
-		first = false
-	}
-	for i := range f.Tensors {
-		t := &f.Tensors[i]
-		switch {
-		case t.Name == "" || t.Name == "__metadata__":
-			return nil, fmt.Errorf("ckpt: encode: tensor %d has the reserved or empty name %q", i, t.Name)
-		case seen[t.Name]:
-			return nil, fmt.Errorf("ckpt: encode: tensor %q appears twice", t.Name)
-		case t.DType.Size() == 0:
-			return nil, fmt.Errorf("ckpt: encode: tensor %q: unknown dtype %q", t.Name, t.DType)
-		}
-		seen[t.Name] = true
-		for _, d := range t.Shape {
-			if d < 0 {
-				return nil, fmt.Errorf("ckpt: encode: tensor %q: negative dimension in shape %v", t.Name, t.Shape)
-			}
-		}
-		if want := t.Numel() * t.DType.Size(); len(t.Data) != want {
-			return nil, fmt.Errorf("ckpt: encode: tensor %q: %d bytes for %s%v, want %d", t.Name, len(t.Data), t.DType, t.Shape, want)
-		}
-		shape := t.Shape
-		if shape == nil {
-			shape = []int{}
-		}
-		e, err := json.Marshal(headerEntry{t.DType, shape, [2]int64{off, off + int64(len(t.Data))}})
-		if err != nil {
-			return nil, err
-		}
-		off += int64(len(t.Data))
-		name, _ := json.Marshal(t.Name)
-		if !first {
-			buf.WriteByte(',')
-		}
-		first = false
-		buf.Write(name)
-		buf.WriteByte(':')
-		buf.Write(e)
-	}
-	buf.WriteByte('}')
-	for buf.Len()%8 != 0 {
-		buf.WriteByte(' ')
-	}
-	return buf.Bytes(), nil
-}
-
-// FormatError reports a malformed safetensors file: what is wrong, and
-// where (the tensor, or the byte offset in the file).
-type FormatError struct {
-	Tensor string // the tensor concerned, or ""
-	Offset int64  // byte offset in the file where the problem lies, or -1
-	Msg    string
-}
-
-func (e *FormatError) Error() string {
-	var b strings.Builder
-	b.WriteString("ckpt: safetensors: ")
-	if e.Tensor != "" {
-		fmt.Fprintf(&b, "tensor %q: ", e.Tensor)
-	}
-	b.WriteString(e.Msg)
-	if e.Offset >= 0 {
-		fmt.Fprintf(&b, " (at byte %d)", e.Offset)
-	}
-	return b.String()
-}
-
-func formatErr(tensor string, off int64, format string, args ...any) error {
-	return &FormatError{Tensor: tensor, Offset: off, Msg: fmt.Sprintf(format, args...)}
-}
-
-// Decode parses and validates a whole safetensors file held in b. The
-// returned tensors' Data alias b. It checks the header length against the
-// file size and MaxHeaderSize, that the header is one JSON object whose
-// names are unique, that every dtype is known, that every shape's size
-// matches its byte range, and that the byte ranges lie in the data
-// buffer, do not overlap and leave no gap: exactly the rules of the
-// reference implementation.
+// Decode parses and validates a whole safetensors file held in b, with
+// every rule of the reference implementation (see safetensors.Decode).
+// The returned tensors' Data alias b. A malformed file is an error that
+// wraps a *FormatError naming the tensor and the byte offset.
 func Decode(b []byte) (*File, error) {
-	if len(b) < 8 {
-		return nil, formatErr("", 0, "file of %d bytes is shorter than the 8-byte header length", len(b))
+	f, err := safetensors.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("ckpt: %w", err)
 	}
-	hl := binary.LittleEndian.Uint64(b)
-	if hl > MaxHeaderSize {
-		return nil, formatErr("", 0, "header length %d exceeds the %d-byte limit", hl, MaxHeaderSize)
-	}
-	if hl > uint64(len(b)-8) {
-		return nil, formatErr("", 0, "header length %d runs past the end of the %d-byte file", hl, len(b))
-	}
-	hdr := b[8 : 8+hl]
-	data := b[8+hl:]
-	if len(hdr) == 0 || hdr[0] != '{' {
-		return nil, formatErr("", 8, "header does not start with '{'")
-	}
-	dec := json.NewDecoder(bytes.NewReader(hdr))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, formatErr("", 8, "header is not a JSON object")
-	}
-	f := &File{}
-	seen := map[string]bool{}
-	type span struct{ lo, hi int64 }
-	var spans []span
-	for dec.More() {
-		at := 8 + dec.InputOffset()
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, formatErr("", at, "header JSON: %v", err)
-		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, formatErr("", at, "header JSON: key %v is not a string", tok)
-		}
-		if seen[name] {
-			return nil, formatErr(name, at, "name appears twice in the header")
-		}
-		seen[name] = true
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, formatErr(name, 8+dec.InputOffset(), "header JSON: %v", err)
-		}
-		if name == "__metadata__" {
-			if err := json.Unmarshal(raw, &f.Metadata); err != nil {
-				return nil, formatErr("", at, "__metadata__ must map strings to strings: %v", err)
-			}
-			continue
-		}
-		var e headerEntry
-		ed := json.NewDecoder(bytes.NewReader(raw))
-		ed.DisallowUnknownFields()
-		if err := ed.Decode(&e); err != nil {
-			return nil, formatErr(name, at, "bad header entry: %v", err)
-		}
-		if e.DType == "" || e.Shape == nil || !bytes.Contains(raw, []byte(`"data_offsets"`)) {
-			return nil, formatErr(name, at, "header entry needs dtype, shape and data_offsets")
-		}
-		size := e.DType.Size()
-		if size == 0 {
-			return nil, formatErr(name, at, "unknown dtype %q", e.DType)
-		}
-		n := int64(1)
-		for _, d := range e.Shape {
-			if d < 0 {
-				return nil, formatErr(name, at, "negative dimension in shape %v", e.Shape)
-			}
-			if d > 0 && n > math.MaxInt64/int64(size)/int64(d) {
-				return nil, formatErr(name, at, "shape %v is too large", e.Shape)
-			}
-			n *= int64(d)
-		}
-		lo, hi := e.DataOffsets[0], e.DataOffsets[1]
-		if lo < 0 || hi < lo || hi > int64(len(data)) {
-			return nil, formatErr(name, at, "data_offsets [%d, %d] outside the %d-byte data buffer", lo, hi, len(data))
-		}
-		if hi-lo != n*int64(size) {
-			return nil, formatErr(name, at, "shape %v of %s needs %d bytes, data_offsets [%d, %d] give %d", e.Shape, e.DType, n*int64(size), lo, hi, hi-lo)
-		}
-		spans = append(spans, span{lo, hi})
-		f.Tensors = append(f.Tensors, Tensor{Name: name, DType: e.DType, Shape: e.Shape, Data: data[lo:hi:hi]})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, formatErr("", 8+dec.InputOffset(), "header JSON: %v", err)
-	}
-	if rest := bytes.TrimRight(hdr[dec.InputOffset():], " \t\r\n"); len(rest) != 0 {
-		return nil, formatErr("", 8+dec.InputOffset(), "trailing bytes after the header object")
-	}
-	// Byte ranges must tile the data buffer: in order of their start,
-	// each range begins where the previous ended and the last ends the
-	// file.
-	base := 8 + int64(hl)
-	order := make([]int, len(spans))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		if c := cmp.Compare(spans[a].lo, spans[b].lo); c != 0 {
-			return c
-		}
-		return cmp.Compare(spans[a].hi, spans[b].hi)
-	})
-	var end int64
-	sorted := make([]Tensor, 0, len(order))
-	for _, i := range order {
-		s, name := spans[i], f.Tensors[i].Name
-		if s.lo < end {
-			return nil, formatErr(name, base+s.lo, "data [%d, %d] overlaps the previous tensor's, which ends at %d", s.lo, s.hi, end)
-		}
-		if s.lo > end {
-			return nil, formatErr(name, base+end, "gap of %d bytes in the data buffer before this tensor", s.lo-end)
-		}
-		end = s.hi
-		sorted = append(sorted, f.Tensors[i])
-	}
-	if end != int64(len(data)) {
-		return nil, formatErr("", base+end, "%d bytes after the last tensor are not described by the header", int64(len(data))-end)
-	}
-	f.Tensors = sorted
 	return f, nil
 }
 
@@ -461,18 +95,14 @@ func ReadFile(path string) (*File, error) {
 	}
 	f, err := Decode(b)
 	if err != nil {
-		var fe *FormatError
-		if errors.As(err, &fe) {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return f, nil
 }
 
 // WriteFile writes f to path atomically (see WriteAtomic).
 func WriteFile(path string, f *File) error {
-	if _, err := header(f); err != nil {
+	if err := f.Validate(); err != nil {
 		return err
 	}
 	return WriteAtomic(path, func(w io.Writer) error { return Encode(w, f) })

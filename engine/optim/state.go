@@ -50,18 +50,57 @@ var (
 	_ Stateful = (*Adagrad)(nil)
 )
 
-func saveBuffers(dst map[string][]float32, name string, bufs [][]float32) {
-	for i, b := range bufs {
-		if b != nil {
-			dst[name+"."+strconv.Itoa(i)] = append([]float32(nil), b...)
+// hyper is one hyperparameter of an optimizer under its torch.optim name:
+// a float32 field, or (b set) a bool field stored as 0 or 1.
+type hyper struct {
+	name string
+	f    *float32
+	b    *bool
+}
+
+// newState returns the State of an optimizer of the given kind: its step
+// count, the values of its hyperparameters hs, and a copy of each
+// allocated buffer of bufs (buffer name → one slice per parameter).
+func newState(kind string, steps int, hs []hyper, bufs map[string][][]float32) State {
+	s := State{Kind: kind, Steps: steps, Hyper: make(map[string]float64, len(hs)), Buffers: map[string][]float32{}}
+	for _, h := range hs {
+		if h.b != nil {
+			s.Hyper[h.name] = b2f(*h.b)
+		} else {
+			s.Hyper[h.name] = float64(*h.f)
+		}
+	}
+	for name, bs := range bufs {
+		for i, b := range bs {
+			if b != nil {
+				s.Buffers[name+"."+strconv.Itoa(i)] = append([]float32(nil), b...)
+			}
+		}
+	}
+	return s
+}
+
+// setHypers sets each hyperparameter of hs that m holds; a bool is true
+// when its value is not 0.
+func setHypers(hs []hyper, m map[string]float64) {
+	for _, h := range hs {
+		v, ok := m[h.name]
+		switch {
+		case !ok:
+		case h.b != nil:
+			*h.b = v != 0
+		default:
+			*h.f = float32(v)
 		}
 	}
 }
 
-// loadBuffers checks s's buffers against the parameters and returns the
-// restored slices per name, or an error naming the offending buffer.
-func loadBuffers(kind string, s State, want string, names []string, sizes []int) (map[string][][]float32, error) {
-	if s.Kind != want {
+// loadBuffers checks s's kind, step count and buffers against an
+// optimizer of the given kind whose parameters have the given sizes and
+// whose buffers have the given names, and returns a copy of the buffers
+// per name (nil where s has none), or an error naming the offending one.
+func loadBuffers(kind string, s State, sizes []int, names ...string) (map[string][][]float32, error) {
+	if s.Kind != kind {
 		return nil, fmt.Errorf("optim: %s: cannot load the state of a %q optimizer", kind, s.Kind)
 	}
 	if s.Steps < 0 {
@@ -89,88 +128,70 @@ func loadBuffers(kind string, s State, want string, names []string, sizes []int)
 	return out, nil
 }
 
+// hypers lists o's hyperparameters under torch.optim.SGD's names, for
+// State and LoadState (likewise for the other optimizers).
+func (o *SGD) hypers() []hyper {
+	return []hyper{{name: "lr", f: &o.LR}, {name: "momentum", f: &o.Momentum}, {name: "dampening", f: &o.Dampening},
+		{name: "weight_decay", f: &o.WeightDecay}, {name: "nesterov", b: &o.Nesterov}}
+}
+
 // State implements Stateful.
 func (o *SGD) State() State {
-	s := State{Kind: "SGD", Steps: o.steps, Buffers: map[string][]float32{},
-		Hyper: map[string]float64{"lr": float64(o.LR), "momentum": float64(o.Momentum),
-			"dampening": float64(o.Dampening), "weight_decay": float64(o.WeightDecay), "nesterov": b2f(o.Nesterov)}}
-	saveBuffers(s.Buffers, "momentum_buffer", o.buf)
-	return s
+	return newState("SGD", o.steps, o.hypers(), map[string][][]float32{"momentum_buffer": o.buf})
 }
 
 // LoadState implements Stateful.
 func (o *SGD) LoadState(s State) error {
-	sizes := make([]int, len(o.params))
-	for i, p := range o.params {
-		sizes[i] = p.Numel()
-	}
-	bufs, err := loadBuffers("SGD", s, "SGD", []string{"momentum_buffer"}, sizes)
+	bufs, err := loadBuffers("SGD", s, paramSizes(o.params), "momentum_buffer")
 	if err != nil {
 		return err
 	}
 	o.steps, o.buf = s.Steps, bufs["momentum_buffer"]
-	setF32(s.Hyper, "lr", &o.LR)
-	setF32(s.Hyper, "momentum", &o.Momentum)
-	setF32(s.Hyper, "dampening", &o.Dampening)
-	setF32(s.Hyper, "weight_decay", &o.WeightDecay)
-	if v, ok := s.Hyper["nesterov"]; ok {
-		o.Nesterov = v != 0
-	}
+	setHypers(o.hypers(), s.Hyper)
 	return nil
+}
+
+func (o *Adam) hypers() []hyper {
+	return []hyper{{name: "lr", f: &o.LR}, {name: "beta1", f: &o.Beta1}, {name: "beta2", f: &o.Beta2},
+		{name: "eps", f: &o.Eps}, {name: "weight_decay", f: &o.WeightDecay}, {name: "decoupled", b: &o.Decoupled}}
 }
 
 // State implements Stateful.
 func (o *Adam) State() State {
-	s := State{Kind: "Adam", Steps: o.t, Buffers: map[string][]float32{},
-		Hyper: map[string]float64{"lr": float64(o.LR), "beta1": float64(o.Beta1), "beta2": float64(o.Beta2),
-			"eps": float64(o.Eps), "weight_decay": float64(o.WeightDecay), "decoupled": b2f(o.Decoupled)}}
-	saveBuffers(s.Buffers, "exp_avg", o.m)
-	saveBuffers(s.Buffers, "exp_avg_sq", o.v)
-	return s
+	return newState("Adam", o.t, o.hypers(), map[string][][]float32{"exp_avg": o.m, "exp_avg_sq": o.v})
 }
 
 // LoadState implements Stateful.
 func (o *Adam) LoadState(s State) error {
-	sizes := make([]int, len(o.params))
-	for i, p := range o.params {
-		sizes[i] = p.Numel()
-	}
-	bufs, err := loadBuffers("Adam", s, "Adam", []string{"exp_avg", "exp_avg_sq"}, sizes)
+	bufs, err := loadBuffers("Adam", s, paramSizes(o.params), "exp_avg", "exp_avg_sq")
 	if err != nil {
 		return err
 	}
-	for i := range sizes {
+	for i := range o.params {
 		if (bufs["exp_avg"][i] == nil) != (bufs["exp_avg_sq"][i] == nil) {
 			return fmt.Errorf("optim: Adam: parameter %d has only one of exp_avg and exp_avg_sq", i)
 		}
 	}
 	o.t, o.m, o.v = s.Steps, bufs["exp_avg"], bufs["exp_avg_sq"]
-	setF32(s.Hyper, "lr", &o.LR)
-	setF32(s.Hyper, "beta1", &o.Beta1)
-	setF32(s.Hyper, "beta2", &o.Beta2)
-	setF32(s.Hyper, "eps", &o.Eps)
-	setF32(s.Hyper, "weight_decay", &o.WeightDecay)
-	if v, ok := s.Hyper["decoupled"]; ok {
-		o.Decoupled = v != 0
-	}
+	setHypers(o.hypers(), s.Hyper)
 	return nil
+}
+
+func (o *RMSProp) hypers() []hyper {
+	return []hyper{{name: "lr", f: &o.LR}, {name: "alpha", f: &o.Alpha}, {name: "eps", f: &o.Eps},
+		{name: "weight_decay", f: &o.WeightDecay}, {name: "momentum", f: &o.Momentum}, {name: "centered", b: &o.Centered}}
 }
 
 // State implements Stateful. The hyperparameters use torch.optim.RMSprop's
 // names (alpha, centered…).
 func (o *RMSProp) State() State {
-	s := State{Kind: "RMSprop", Steps: o.steps, Buffers: map[string][]float32{},
-		Hyper: map[string]float64{"lr": float64(o.LR), "alpha": float64(o.Alpha), "eps": float64(o.Eps),
-			"weight_decay": float64(o.WeightDecay), "momentum": float64(o.Momentum), "centered": b2f(o.Centered)}}
-	saveBuffers(s.Buffers, "square_avg", o.sq)
-	saveBuffers(s.Buffers, "grad_avg", o.avg)
-	saveBuffers(s.Buffers, "momentum_buffer", o.buf)
-	return s
+	return newState("RMSprop", o.steps, o.hypers(),
+		map[string][][]float32{"square_avg": o.sq, "grad_avg": o.avg, "momentum_buffer": o.buf})
 }
 
 // LoadState implements Stateful.
 func (o *RMSProp) LoadState(s State) error {
-	bufs, err := loadBuffers("RMSprop", s, "RMSprop", []string{"square_avg", "grad_avg", "momentum_buffer"}, paramSizes(o.params))
+	bufs, err := loadBuffers("RMSprop", s, paramSizes(o.params), "square_avg", "grad_avg", "momentum_buffer")
 	if err != nil {
 		return err
 	}
@@ -180,25 +201,20 @@ func (o *RMSProp) LoadState(s State) error {
 		}
 	}
 	o.steps, o.sq, o.avg, o.buf = s.Steps, bufs["square_avg"], bufs["grad_avg"], bufs["momentum_buffer"]
-	setF32(s.Hyper, "lr", &o.LR)
-	setF32(s.Hyper, "alpha", &o.Alpha)
-	setF32(s.Hyper, "eps", &o.Eps)
-	setF32(s.Hyper, "weight_decay", &o.WeightDecay)
-	setF32(s.Hyper, "momentum", &o.Momentum)
-	if v, ok := s.Hyper["centered"]; ok {
-		o.Centered = v != 0
-	}
+	setHypers(o.hypers(), s.Hyper)
 	return nil
+}
+
+func (o *Adagrad) hypers() []hyper {
+	return []hyper{{name: "lr", f: &o.LR}, {name: "lr_decay", f: &o.LRDecay}, {name: "weight_decay", f: &o.WeightDecay},
+		{name: "initial_accumulator_value", f: &o.InitialAccumulator}, {name: "eps", f: &o.Eps}}
 }
 
 // State implements Stateful. The hyperparameters use torch.optim.Adagrad's
 // names (lr_decay, initial_accumulator_value…); each parameter's step
 // count is the one-value buffer "step.<index>".
 func (o *Adagrad) State() State {
-	s := State{Kind: "Adagrad", Steps: o.calls, Buffers: map[string][]float32{},
-		Hyper: map[string]float64{"lr": float64(o.LR), "lr_decay": float64(o.LRDecay), "weight_decay": float64(o.WeightDecay),
-			"initial_accumulator_value": float64(o.InitialAccumulator), "eps": float64(o.Eps)}}
-	saveBuffers(s.Buffers, "sum", o.sum)
+	s := newState("Adagrad", o.calls, o.hypers(), map[string][][]float32{"sum": o.sum})
 	for i, n := range o.steps {
 		if o.sum[i] != nil {
 			s.Buffers["step."+strconv.Itoa(i)] = []float32{float32(n)}
@@ -229,7 +245,7 @@ func (o *Adagrad) LoadState(s State) error {
 		}
 		steps[i], hasStep[i] = int(b[0]), true
 	}
-	bufs, err := loadBuffers("Adagrad", sums, "Adagrad", []string{"sum"}, sizes)
+	bufs, err := loadBuffers("Adagrad", sums, sizes, "sum")
 	if err != nil {
 		return err
 	}
@@ -239,11 +255,7 @@ func (o *Adagrad) LoadState(s State) error {
 		}
 	}
 	o.calls, o.sum, o.steps = s.Steps, bufs["sum"], steps
-	setF32(s.Hyper, "lr", &o.LR)
-	setF32(s.Hyper, "lr_decay", &o.LRDecay)
-	setF32(s.Hyper, "weight_decay", &o.WeightDecay)
-	setF32(s.Hyper, "initial_accumulator_value", &o.InitialAccumulator)
-	setF32(s.Hyper, "eps", &o.Eps)
+	setHypers(o.hypers(), s.Hyper)
 	return nil
 }
 
@@ -253,12 +265,6 @@ func paramSizes(params []*tensor.Tensor) []int {
 		sizes[i] = p.Numel()
 	}
 	return sizes
-}
-
-func setF32(h map[string]float64, k string, dst *float32) {
-	if v, ok := h[k]; ok {
-		*dst = float32(v)
-	}
 }
 
 func b2f(b bool) float64 {

@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/kaiwu-ai/kaiwu/engine/kernels"
@@ -21,46 +20,12 @@ var opGRUCell = registerOp("gru_cell", gruCellBackward)
 // backward is hand-written: it saves r, z and n instead of the dozen
 // elementwise ops (and their views) of the unfused cell.
 func GRUCell(gx, gh, h *Tensor) (*Tensor, error) {
-	if gx == nil || gh == nil || h == nil {
-		return nil, nilErr("gru_cell")
-	}
-	if gx.dtype != gh.dtype || gx.dtype != h.dtype {
-		return nil, fmt.Errorf("tensor: gru_cell: dtypes %v, %v and %v differ", gx.dtype, gh.dtype, h.dtype)
-	}
-	if len(h.shape) != 2 || len(gx.shape) != 2 || !sameShape(gx.shape, gh.shape) ||
-		gx.shape[0] != h.shape[0] || gx.shape[1] != 3*h.shape[1] {
-		return nil, shapeErr("gru_cell", "need gates [B, 3H], [B, 3H] and hidden state [B, H]", gx.shape, gh.shape, h.shape)
-	}
-	var err error
-	if gx, err = gx.Contiguous(); err != nil {
+	gx, gh, h, err := cellInputs("gru_cell", 3, "hidden state", gx, gh, h)
+	if err != nil {
 		return nil, err
 	}
-	if gh, err = gh.Contiguous(); err != nil {
-		return nil, err
-	}
-	if h, err = h.Contiguous(); err != nil {
-		return nil, err
-	}
-	b, hs := h.shape[0], h.shape[1]
 	out := newTensor(gx.dtype, h.shape, false)
-	rec := gradEnabled && (gx.requiresGrad || gh.requiresGrad || h.requiresGrad)
-	n := b * hs
-	if gx.dtype == Float64 {
-		var save []float64
-		if rec {
-			save = allocF64(curArena, 3*n, false)
-		}
-		gruCellFwd(out.f64, save, gx.f64[gx.offset:gx.offset+3*n], gh.f64[gh.offset:gh.offset+3*n], h.f64[h.offset:h.offset+n], b, hs)
-		if record(out, opGRUCell, gx, gh, h) {
-			out.aux64 = save
-		}
-	} else {
-		save := allocF32(curArena, 3*n, false) // scratch when not recording
-		gruCellFwd32(out.f32, save, gx.f32[gx.offset:gx.offset+3*n], gh.f32[gh.offset:gh.offset+3*n], h.f32[h.offset:h.offset+n], b, hs)
-		if rec && record(out, opGRUCell, gx, gh, h) {
-			out.aux32 = save
-		}
-	}
+	runCell(out, opGRUCell, 3, 3, gx, gh, h, gruCellFwd[float64], gruCellFwd32)
 	return out, nil
 }
 
@@ -121,36 +86,12 @@ func gruCellFwd32(out, save, gx, gh, h []float32, b, hs int) {
 func gruCellBackward(t *Tensor) {
 	gx, gh, h := t.parents[0], t.parents[1], t.parents[2]
 	b, hs := t.shape[0], t.shape[1]
-	for _, p := range [3]*Tensor{gx, gh, h} {
-		if p.requiresGrad {
-			ensureGrad(p)
-		}
-	}
+	d64, d32 := cellGrads(gx, gh, h)
 	if t.dtype == Float64 {
-		var dgx, dgh, dh []float64
-		if gx.requiresGrad {
-			dgx = gx.grad.f64
-		}
-		if gh.requiresGrad {
-			dgh = gh.grad.f64
-		}
-		if h.requiresGrad {
-			dh = h.grad.f64
-		}
-		gruCellGrad(t.grad.f64, t.aux64, gh.f64[gh.offset:], h.f64[h.offset:], dgx, dgh, dh, b, hs)
+		gruCellGrad(t.grad.f64, t.aux64, gh.f64[gh.offset:], h.f64[h.offset:], d64[0], d64[1], d64[2], b, hs)
 		return
 	}
-	var dgx, dgh, dh []float32
-	if gx.requiresGrad {
-		dgx = gx.grad.f32
-	}
-	if gh.requiresGrad {
-		dgh = gh.grad.f32
-	}
-	if h.requiresGrad {
-		dh = h.grad.f32
-	}
-	gruCellGrad(t.grad.f32, t.aux32, gh.f32[gh.offset:], h.f32[h.offset:], dgx, dgh, dh, b, hs)
+	gruCellGrad(t.grad.f32, t.aux32, gh.f32[gh.offset:], h.f32[h.offset:], d32[0], d32[1], d32[2], b, hs)
 }
 
 // gruCellGrad accumulates the cell's input gradients from g = dh'. gh and

@@ -21,48 +21,82 @@ var opLSTMCell = registerOp("lstm_cell", lstmCellBackward)
 // instead of the ten or so elementwise ops (and their views) of the
 // unfused cell.
 func LSTMCell(gx, gh, c *Tensor) (*Tensor, error) {
-	if gx == nil || gh == nil || c == nil {
-		return nil, nilErr("lstm_cell")
-	}
-	if gx.dtype != gh.dtype || gx.dtype != c.dtype {
-		return nil, fmt.Errorf("tensor: lstm_cell: dtypes %v, %v and %v differ", gx.dtype, gh.dtype, c.dtype)
-	}
-	if len(c.shape) != 2 || len(gx.shape) != 2 || !sameShape(gx.shape, gh.shape) ||
-		gx.shape[0] != c.shape[0] || gx.shape[1] != 4*c.shape[1] {
-		return nil, shapeErr("lstm_cell", "need gates [B, 4H], [B, 4H] and cell [B, H]", gx.shape, gh.shape, c.shape)
-	}
-	var err error
-	if gx, err = gx.Contiguous(); err != nil {
+	gx, gh, c, err := cellInputs("lstm_cell", 4, "cell", gx, gh, c)
+	if err != nil {
 		return nil, err
+	}
+	shape := [3]int{2, c.shape[0], c.shape[1]}
+	out := newTensor(gx.dtype, shape[:], false)
+	runCell(out, opLSTMCell, 4, 5, gx, gh, c, lstmCellFwd[float64], lstmCellFwd32)
+	return out, nil
+}
+
+// cellInputs checks the inputs of the fused recurrent cell op: the gate
+// projections gx and gh, both [B, gates·H], and the state s [B, H] (named
+// state in errors), all of one dtype. It returns them contiguous.
+func cellInputs(op string, gates int, state string, gx, gh, s *Tensor) (_, _, _ *Tensor, err error) {
+	if gx == nil || gh == nil || s == nil {
+		return nil, nil, nil, nilErr(op)
+	}
+	if gx.dtype != gh.dtype || gx.dtype != s.dtype {
+		return nil, nil, nil, fmt.Errorf("tensor: %s: dtypes %v, %v and %v differ", op, gx.dtype, gh.dtype, s.dtype)
+	}
+	if len(s.shape) != 2 || len(gx.shape) != 2 || !sameShape(gx.shape, gh.shape) ||
+		gx.shape[0] != s.shape[0] || gx.shape[1] != gates*s.shape[1] {
+		reason := fmt.Sprintf("need gates [B, %dH], [B, %dH] and %s [B, H]", gates, gates, state)
+		return nil, nil, nil, shapeErr(op, reason, gx.shape, gh.shape, s.shape)
+	}
+	if gx, err = gx.Contiguous(); err != nil {
+		return nil, nil, nil, err
 	}
 	if gh, err = gh.Contiguous(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if c, err = c.Contiguous(); err != nil {
-		return nil, err
+	if s, err = s.Contiguous(); err != nil {
+		return nil, nil, nil, err
 	}
-	b, h := c.shape[0], c.shape[1]
-	shape := [3]int{2, b, h}
-	out := newTensor(gx.dtype, shape[:], false)
-	rec := gradEnabled && (gx.requiresGrad || gh.requiresGrad || c.requiresGrad)
+	return gx, gh, s, nil
+}
+
+// runCell runs the forward of a fused recurrent cell op on the contiguous
+// inputs of cellInputs into out, by their dtype: fwd64 or fwd32 get the
+// [B, gates·H] projections, the [B, H] state and a buffer of saved·B·H
+// values for the backward — float32's always (scratch when not
+// recording), float64's only when the op is recorded. It records op with
+// that buffer as out's aux.
+func runCell(out *Tensor, op opCode, gates, saved int, gx, gh, s *Tensor,
+	fwd64 func(out, save, gx, gh, s []float64, b, h int), fwd32 func(out, save, gx, gh, s []float32, b, h int)) {
+	b, h := s.shape[0], s.shape[1]
 	n := b * h
-	if gx.dtype == Float64 {
+	if out.dtype == Float64 {
 		var save []float64
-		if rec {
-			save = allocF64(curArena, 5*n, false)
+		if gradEnabled && (gx.requiresGrad || gh.requiresGrad || s.requiresGrad) {
+			save = allocF64(curArena, saved*n, false)
 		}
-		lstmCellFwd(out.f64, save, gx.f64[gx.offset:gx.offset+4*n], gh.f64[gh.offset:gh.offset+4*n], c.f64[c.offset:c.offset+n], b, h)
-		if record(out, opLSTMCell, gx, gh, c) {
+		fwd64(out.f64, save, gx.f64[gx.offset:gx.offset+gates*n], gh.f64[gh.offset:gh.offset+gates*n], s.f64[s.offset:s.offset+n], b, h)
+		if record(out, op, gx, gh, s) {
 			out.aux64 = save
 		}
-	} else {
-		save := allocF32(curArena, 5*n, false) // scratch when not recording
-		lstmCellFwd32(out.f32, save, gx.f32[gx.offset:gx.offset+4*n], gh.f32[gh.offset:gh.offset+4*n], c.f32[c.offset:c.offset+n], b, h)
-		if rec && record(out, opLSTMCell, gx, gh, c) {
-			out.aux32 = save
+		return
+	}
+	save := allocF32(curArena, saved*n, false) // scratch when not recording
+	fwd32(out.f32, save, gx.f32[gx.offset:gx.offset+gates*n], gh.f32[gh.offset:gh.offset+gates*n], s.f32[s.offset:s.offset+n], b, h)
+	if record(out, op, gx, gh, s) {
+		out.aux32 = save
+	}
+}
+
+// cellGrads gives each of a fused cell's inputs that requires grad a
+// gradient buffer and returns them as float64 and float32 slices (nil for
+// an input that needs none, and for the other dtype).
+func cellGrads(gx, gh, s *Tensor) (d64 [3][]float64, d32 [3][]float32) {
+	for i, p := range [3]*Tensor{gx, gh, s} {
+		if p.requiresGrad {
+			ensureGrad(p)
+			d64[i], d32[i] = p.grad.f64, p.grad.f32
 		}
 	}
-	return out, nil
+	return d64, d32
 }
 
 // lstmCellFwd (the float64 path) writes h' to out[:B·H] and c' to
@@ -130,36 +164,12 @@ func lstmCellFwd32(out, save, gx, gh, c []float32, b, h int) {
 func lstmCellBackward(t *Tensor) {
 	gx, gh, c := t.parents[0], t.parents[1], t.parents[2]
 	b, h := t.shape[1], t.shape[2]
-	for _, p := range [3]*Tensor{gx, gh, c} {
-		if p.requiresGrad {
-			ensureGrad(p)
-		}
-	}
+	d64, d32 := cellGrads(gx, gh, c)
 	if t.dtype == Float64 {
-		var dgx, dgh, dc []float64
-		if gx.requiresGrad {
-			dgx = gx.grad.f64
-		}
-		if gh.requiresGrad {
-			dgh = gh.grad.f64
-		}
-		if c.requiresGrad {
-			dc = c.grad.f64
-		}
-		lstmCellGrad(t.grad.f64, t.aux64, c.f64[c.offset:], dgx, dgh, dc, b, h)
+		lstmCellGrad(t.grad.f64, t.aux64, c.f64[c.offset:], d64[0], d64[1], d64[2], b, h)
 		return
 	}
-	var dgx, dgh, dc []float32
-	if gx.requiresGrad {
-		dgx = gx.grad.f32
-	}
-	if gh.requiresGrad {
-		dgh = gh.grad.f32
-	}
-	if c.requiresGrad {
-		dc = c.grad.f32
-	}
-	lstmCellGrad(t.grad.f32, t.aux32, c.f32[c.offset:], dgx, dgh, dc, b, h)
+	lstmCellGrad(t.grad.f32, t.aux32, c.f32[c.offset:], d32[0], d32[1], d32[2], b, h)
 }
 
 // lstmCellGrad accumulates the cell's input gradients. g holds dh' then

@@ -2,6 +2,7 @@ package train
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,16 +86,27 @@ func sameLogs(t *testing.T, what string, a, b []Logs) {
 	}
 }
 
+// sameWeights fails the test unless a and b have bit-identical parameters.
 func sameWeights(t *testing.T, a, b nn.Module) {
 	t.Helper()
+	if d := weightDiff(a, b); d != "" {
+		t.Fatal(d)
+	}
+}
+
+// weightDiff names the first parameter value where a and b (of the same
+// architecture) differ bit for bit, or returns "" when they are the same.
+func weightDiff(a, b nn.Module) string {
+	pb := b.Parameters()
 	for i, p := range a.Parameters() {
-		q := b.Parameters()[i].Tensor.Data()
+		q := pb[i].Tensor.Data()
 		for j, v := range p.Tensor.Data() {
 			if math.Float32bits(v) != math.Float32bits(q[j]) {
-				t.Fatalf("%s[%d]: %g vs %g", p.Name, j, v, q[j])
+				return fmt.Sprintf("%s[%d]: %g vs %g", p.Name, j, v, q[j])
 			}
 		}
 	}
+	return ""
 }
 
 // TestTrainerSpiralsEarlyStopBestResume trains an MLP on two spirals with

@@ -1,13 +1,16 @@
 package golden_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kaiwu-ai/kaiwu/engine/ckpt"
 	"github.com/kaiwu-ai/kaiwu/engine/internal/golden"
+	"github.com/kaiwu-ai/kaiwu/engine/safetensors"
 )
 
 // fixtures are the golden fixtures of the engine.
@@ -20,9 +23,10 @@ var fixtures = []string{
 }
 
 // TestFixturesDecodeLikeCkpt decodes every golden fixture of the engine
-// with this package and with engine/ckpt's full safetensors reader (which
-// enforces every rule of the reference implementation) and checks that
-// both see the same tensors, and that the golden metadata is complete.
+// with this package and with engine/ckpt (both on engine/safetensors,
+// which enforces every rule of the reference implementation) and checks
+// that this package's accessors give the same tensors and values, and
+// that the golden metadata is complete.
 func TestFixturesDecodeLikeCkpt(t *testing.T) {
 	for _, p := range fixtures {
 		b, err := os.ReadFile(p)
@@ -51,7 +55,7 @@ func TestFixturesDecodeLikeCkpt(t *testing.T) {
 			for _, ct := range f.Tensors {
 				names = append(names, ct.Name)
 				gt := g.Tensor(ct.Name)
-				if gt == nil || string(ct.DType) != gt.DType || !slices.Equal(ct.Shape, gt.Shape) {
+				if gt == nil || ct.DType != gt.DType || !slices.Equal(ct.Shape, gt.Shape) {
 					t.Fatalf("tensor %s: ckpt %s%v, golden %+v", ct.Name, ct.DType, ct.Shape, gt)
 				}
 				if ct.DType == ckpt.I64 || ct.DType == ckpt.I32 {
@@ -105,6 +109,8 @@ func TestDecodeRejectsBadFiles(t *testing.T) {
 		"bad size":    hdr(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}`, 4),
 		"past end":    hdr(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 4),
 		"bad cases":   hdr(`{"__metadata__":{"cases":"x"}}`, 0),
+		"f16":         hdr(`{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}`, 2),
+		"gap":         hdr(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8),
 	} {
 		if _, err := golden.Decode(b); err == nil {
 			t.Errorf("%s: no error", name)
@@ -116,4 +122,12 @@ func hdr(h string, data int) []byte {
 	b := []byte{byte(len(h)), 0, 0, 0, 0, 0, 0, 0}
 	b = append(b, h...)
 	return append(b, make([]byte, data)...)
+}
+
+func TestDecodeErrorNamesTensorAndOffset(t *testing.T) {
+	_, err := golden.Decode(hdr(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}`, 4))
+	var fe *safetensors.FormatError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), `golden: safetensors: tensor "a"`) || !strings.Contains(err.Error(), "(at byte 9)") {
+		t.Fatalf("error %v should be a *safetensors.FormatError naming the tensor and the offset", err)
+	}
 }

@@ -163,12 +163,33 @@ func BenchmarkLeNetStep(b *testing.B) {
 // Linear+ReLU pair): the "cnn" workload of bench/pytorch/cnn.py.
 func BenchmarkCNNStep(b *testing.B) { benchLeNet(b, false) }
 
+// BenchmarkFashionCNNStep is one training step (no optimizer update) of
+// the Fashion-MNIST recipe's CNN (engine/recipes NewFashionCNN: Conv2d(1,
+// 32, 3)+ReLU, MaxPool2, Conv2d(32, 64, 3)+ReLU, MaxPool2, Linear(1600,
+// 128), ReLU, Linear(128, 10)) on 28×28 inputs, batch 64.
+func BenchmarkFashionCNNStep(b *testing.B) {
+	rng := tensor.NewRNG(1)
+	relu := tensor.ConvParams{Act: kernels.ActReLU}
+	c1, _ := nn.NewConv2d(rng, 1, 32, [2]int{3, 3}, relu, true)
+	c2, _ := nn.NewConv2d(rng, 32, 64, [2]int{3, 3}, relu, true)
+	l1, _ := nn.NewLinear(rng, 64*5*5, 128, true)
+	l2, _ := nn.NewLinear(rng, 128, 10, true)
+	pool := func() nn.Module { return &nn.MaxPool2d{PoolParams: tensor.PoolParams{Kernel: [2]int{2, 2}}} }
+	m := &nn.Sequential{Layers: []nn.Module{c1, pool(), c2, pool(), nn.NewFlatten(), l1, nn.ReLU{}, l2}}
+	benchStep(b, m, rng, 64)
+}
+
 func benchLeNet(b *testing.B, fused bool) {
 	rng := tensor.NewRNG(1)
-	m := lenet(rng, fused)
+	benchStep(b, lenet(rng, fused), rng, 128)
+}
+
+// benchStep times zero_grad + forward + cross-entropy + backward of m on
+// random 28×28 images (drawn from rng), batch n.
+func benchStep(b *testing.B, m nn.Module, rng *tensor.RNG, n int) {
 	params := nn.Tensors(m)
-	x := tensor.Must(tensor.Randn(rng, 128, 1, 28, 28))
-	targets := make([]int, 128)
+	x := tensor.Must(tensor.Randn(rng, n, 1, 28, 28))
+	targets := make([]int, n)
 	for i := range targets {
 		targets[i] = i % 10
 	}

@@ -47,11 +47,13 @@ var opConv2d = registerOp("conv2d", conv2dBackward)
 // kh, kw], b [O] or nil; the result is [N, O, Ho, Wo] with
 // Ho = (H + 2·pad − dil·(kh−1) − 1)/stride + 1 (likewise Wo).
 //
-// It runs as im2col over the whole batch (one column matrix
-// [C/groups·kh·kw, N·Ho·Wo] per group) and one GEMM per group (SGEMM for
-// Float32). Backward: dW += dY·colᵀ by GEMM; dx by GEMM into columns and
-// col2im; db += Σ dY. All buffers come from the arena in use, so training
-// steps under an Arena allocate nothing.
+// Stride-1, ungrouped convolutions with few channels (float32, on CPUs
+// with AVX-512) run as direct convolution, image by image
+// (conv_direct.go). Otherwise it runs as im2col over the whole batch (one
+// column matrix [C/groups·kh·kw, N·Ho·Wo] per group) and one GEMM per group
+// (SGEMM for Float32). Backward: dW += dY·colᵀ by GEMM; dx by GEMM into
+// columns and col2im; db += Σ dY. All buffers come from the arena in use,
+// so training steps under an Arena allocate nothing.
 func Conv2d(x, w, b *Tensor, p ConvParams) (*Tensor, error) {
 	return conv2d("conv2d", x, w, b, p)
 }
@@ -106,6 +108,9 @@ func conv2d(name string, x, w, b *Tensor, p ConvParams) (*Tensor, error) {
 	}
 	g4 := convGeom{n: n, c: c, h: h, w: wd, o: o, kh: kh, kw: kw, ho: ho, wo: wo, p: p}
 	a := curArena
+	if useDirect(&g4, x.dtype) {
+		return conv2dDirect(&g4, x, w, b)
+	}
 	ncol := c * kh * kw * n * ho * wo
 	out := newTensor(x.dtype, []int{n, o, ho, wo}, false)
 	if x.dtype == Float64 {
@@ -132,8 +137,40 @@ func conv2d(name string, x, w, b *Tensor, p ConvParams) (*Tensor, error) {
 		}
 	}
 	if out.requiresGrad {
-		out.ints = allocInts(a, 8)
-		copy(out.ints, []int{p.Stride[0], p.Stride[1], p.Padding[0], p.Padding[1], p.Dilation[0], p.Dilation[1], p.Groups, int(p.Act)})
+		saveConvParams(out, p, false)
+	}
+	return out, nil
+}
+
+// saveConvParams stores p (and whether the direct path ran) for the backward pass.
+func saveConvParams(out *Tensor, p ConvParams, direct bool) {
+	out.ints = allocInts(curArena, 9)
+	d := 0
+	if direct {
+		d = 1
+	}
+	copy(out.ints, []int{p.Stride[0], p.Stride[1], p.Padding[0], p.Padding[1], p.Dilation[0], p.Dilation[1], p.Groups, int(p.Act), d})
+}
+
+// conv2dDirect is conv2d by direct convolution (conv_direct.go).
+func conv2dDirect(g *convGeom, x, w, b *Tensor) (*Tensor, error) {
+	a := curArena
+	out := newTensor(x.dtype, []int{g.n, g.o, g.ho, g.wo}, false)
+	if x.dtype == Float64 {
+		var bias []float64
+		if b != nil {
+			bias = b.f64[b.offset : b.offset+g.o]
+		}
+		directConvFwd(a, g, x.f64[x.offset:], w.f64[w.offset:], bias, out.f64)
+	} else {
+		var bias []float32
+		if b != nil {
+			bias = b.f32[b.offset : b.offset+g.o]
+		}
+		directConvFwd(a, g, x.f32[x.offset:], w.f32[w.offset:], bias, out.f32)
+	}
+	if record(out, opConv2d, x, w, b) {
+		saveConvParams(out, g.p, true)
 	}
 	return out, nil
 }
@@ -332,6 +369,14 @@ func conv2dBackward(t *Tensor) {
 		kh: w.shape[2], kw: w.shape[3], ho: t.shape[2], wo: t.shape[3],
 		p: ConvParams{Stride: [2]int{iv[0], iv[1]}, Padding: [2]int{iv[2], iv[3]}, Dilation: [2]int{iv[4], iv[5]}, Groups: iv[6], Act: kernels.Activation(iv[7])}}
 	a := t.arena
+	if iv[8] == 1 {
+		if t.dtype == Float64 {
+			directConvGrad(a, &g, x.f64[x.offset:], w.f64[w.offset:], t.f64, t.grad.f64, gradOf64(x), gradOf64(w), gradOf64(b))
+		} else {
+			directConvGrad(a, &g, x.f32[x.offset:], w.f32[w.offset:], t.f32, t.grad.f32, gradOf32(x), gradOf32(w), gradOf32(b))
+		}
+		return
+	}
 	nl := g.n * g.ho * g.wo
 	if t.dtype == Float64 {
 		gt := allocF64(a, g.o*nl, false)

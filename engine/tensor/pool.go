@@ -83,6 +83,12 @@ func maxPoolFwd[T float](out []T, idx []int, x []T, planes, h, w, ho, wo int, p 
 		maxPool2x2(out, idx, x, planes, h, w, ho, wo)
 		return
 	}
+	maxPoolGeneral(out, idx, x, planes, h, w, ho, wo, p)
+}
+
+// maxPoolGeneral is maxPoolFwd for any window.
+func maxPoolGeneral[T float](out []T, idx []int, x []T, planes, h, w, ho, wo int, p *PoolParams) {
+	kh, kw, sh, sw, ph, pw := p.Kernel[0], p.Kernel[1], p.Stride[0], p.Stride[1], p.Padding[0], p.Padding[1]
 	for pl := 0; pl < planes; pl++ {
 		xp := x[pl*h*w : pl*h*w+h*w]
 		ob := pl * ho * wo
@@ -127,6 +133,11 @@ func maxPool2x2[T float](out []T, idx []int, x []T, planes, h, w, ho, wo int) {
 
 // maxPool2x2Planes is maxPool2x2 for planes [p0, p1).
 func maxPool2x2Planes[T float](out []T, idx []int, x []T, p0, p1, h, w, ho, wo int) {
+	if x32, ok := as32(x); ok {
+		o32, _ := as32(out)
+		maxPool2x2Planes32(o32, idx, x32, p0, p1, h, w, ho, wo)
+		return
+	}
 	for pl := p0; pl < p1; pl++ {
 		base := pl * h * w
 		ob := pl * ho * wo
@@ -150,6 +161,15 @@ func maxPool2x2Planes[T float](out []T, idx []int, x []T, p0, p1, h, w, ho, wo i
 				o[ow], ix[ow] = best, bi
 			}
 		}
+	}
+}
+
+// maxPool2x2Planes32 is the float32 maxPool2x2Planes, one plane at a
+// time by kernels.MaxPool2x2 (branch-free: the max of random data defeats
+// the branch predictor).
+func maxPool2x2Planes32(out []float32, idx []int, x []float32, p0, p1, h, w, ho, wo int) {
+	for pl := p0; pl < p1; pl++ {
+		kernels.MaxPool2x2(out[pl*ho*wo:(pl+1)*ho*wo], idx[pl*ho*wo:(pl+1)*ho*wo], x[pl*h*w:(pl+1)*h*w], h, w, pl*h*w)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 )
 
@@ -24,6 +25,56 @@ import (
 func init() {
 	financeCommands = append(financeCommands, newFinanceWaterfallCommand, newFinanceExitsCommand)
 	addMessages(exitsMessages)
+	addMessages(noteMessages)
+}
+
+// noteMessages translate the domain's structured notes and labels: key
+// "note.exit.CODE" for finance/exit's notes (exit.Notes), key
+// "note.waterfall.CODE" for breakpoint labels (waterfall.Events). Each
+// holds the domain's English template and its Chinese translation, with
+// the same {placeholders}; tests check every code has both.
+var noteMessages = map[string][2]string{
+	"note.exit." + exit.NoteClassNoShares: {exit.Notes[exit.NoteClassNoShares],
+		"{where} 没有已发行股份，不参与清算分配。"},
+	"note.exit." + exit.NoteOptionsUnvested: {exit.Notes[exit.NoteOptionsUnvested],
+		"option_plan：截至 {date}，已授予的期权中有 {unvested} 股尚未归属；按全部计入，视同收购方承接或加速归属（若出售时失效，其他各方所得会更多）。"},
+	"note.exit." + exit.NoteSAFEUncappedDiscount: {exit.Notes[exit.NoteSAFEUncappedDiscount],
+		"{where}：无估值上限、折扣 {discount}% 的 SAFE：按兑付金额 {amount} 计入；按公允价值折扣转换（约值 {worth}）未建模，因此该持有人所得被低估。"},
+	"note.exit." + exit.NoteSAFEUncapped: {exit.Notes[exit.NoteSAFEUncapped],
+		"{where}：无估值上限的 SAFE：按兑付金额 {amount} 计入（按公允价值转换所得相同）。"},
+	"note.exit." + exit.NoteSAFEPreMoney: {exit.Notes[exit.NoteSAFEPreMoney],
+		"{where}：投前估值上限 {cap} 的 SAFE 按投后估值上限 {post_cap}（上限 + 投资金额）处理：仅此一份 SAFE 转换时精确，其他 SAFE 同时转换时为近似（投前 SAFE 的清算资本总额不含其他 SAFE）。"},
+	"note.exit." + exit.NoteNoExitDate: {exit.Notes[exit.NoteNoExitDate],
+		"{where}：未给出退出日期，不计利息：可转债按本金 {principal} 偿还。"},
+	"note.exit." + exit.NoteNoteAsDebt: {exit.Notes[exit.NoteNoteAsDebt],
+		"{where}：可转债作为债务先于股权偿还：本金 {principal} + 利息 {interest} = {total}。转换前出售公司时，可转债通常被偿还，常附带溢价或按估值上限转换的选择权；文档未记录二者，因此均未计入。"},
+	"note.exit." + exit.NoteMFNAdopts: {exit.Notes[exit.NoteMFNAdopts],
+		"{where}：最惠国（MFN）SAFE 采用其后发行的 {from}（{type}，估值上限 {cap}）的条款，即其后最低的估值上限，持有人会在出售前如此选择。"},
+
+	"note.waterfall." + waterfall.LabelDebtRepaid:      {waterfall.Events[waterfall.LabelDebtRepaid], "第 {rank} 级债务全额偿还（{names}）"},
+	"note.waterfall." + waterfall.LabelPreferencesPaid: {waterfall.Events[waterfall.LabelPreferencesPaid], "第 {rank} 级优先清算额全额支付（{names}）"},
+	"note.waterfall." + waterfall.LabelClassConverts:   {waterfall.Events[waterfall.LabelClassConverts], "{class} 转换为普通股"},
+	"note.waterfall." + waterfall.LabelClassReverts:    {waterfall.Events[waterfall.LabelClassReverts], "{class} 回到优先清算额"},
+	"note.waterfall." + waterfall.LabelSAFEConverts:    {waterfall.Events[waterfall.LabelSAFEConverts], "{safe} 改取转换金额"},
+	"note.waterfall." + waterfall.LabelSAFEReverts:     {waterfall.Events[waterfall.LabelSAFEReverts], "{safe} 回到兑付金额"},
+	"note.waterfall." + waterfall.LabelCapReached:      {waterfall.Events[waterfall.LabelCapReached], "{class} 达到 {cap} 参与分配上限"},
+	"note.waterfall." + waterfall.LabelCapLeft:         {waterfall.Events[waterfall.LabelCapLeft], "{class} 回落至参与分配上限以下"},
+	"note.waterfall." + waterfall.LabelOptionsInMoney:  {waterfall.Events[waterfall.LabelOptionsInMoney], "行权价 {price} 的期权进入价内"},
+}
+
+// Note renders a domain note in the user's language from the catalogue
+// entry prefix+code ("note.exit.", "note.waterfall."); a code the
+// catalogue lacks falls back to the note's English text.
+func (o *Options) Note(prefix string, n msg.Note) string {
+	m, ok := messages[prefix+n.Code]
+	if !ok {
+		return n.Text
+	}
+	t := m[0]
+	if o.Lang == LangZH && m[1] != "" {
+		t = m[1]
+	}
+	return msg.Format(t, n.Args)
 }
 
 // exitsMessages are this file's user-visible labels, merged into messages
@@ -55,6 +106,7 @@ var exitsMessages = map[string][2]string{
 	"exits.breakpoints":   {"breakpoints (where a payout changes slope)", "拐点（收益斜率变化处）"},
 	"exits.event":         {"event", "事件"},
 	"exits.none":          {"none in this range", "此区间内无拐点"},
+	"exits.options.row":   {"Options", "期权"},
 
 	"exits.kind.common":    {"common", "普通股"},
 	"exits.kind.preferred": {"preferred", "优先股"},
@@ -67,14 +119,6 @@ var exitsMessages = map[string][2]string{
 	"exits.choice.capped":      {"participate, capped", "参与分配（达上限）"},
 	"exits.choice.convert":     {"convert to common", "转换为普通股"},
 	"exits.choice.cash_out":    {"cash out", "兑付购买金额"},
-
-	"exits.event.debt_repaid":      {"debt repaid in full (%s)", "债务全额偿还（%s）"},
-	"exits.event.preferences_paid": {"preferences paid in full (%s)", "优先清算额全额支付（%s）"},
-	"exits.event.converts":         {"%s converts to common", "%s 转换为普通股"},
-	"exits.event.cap_reached":      {"%s: participation cap", "%s 参与分配触及上限"},
-	"exits.event.options_in_money": {"options at %s come into the money", "行权价 %s 的期权进入价内"},
-	"exits.event.safe_converts":    {"%s takes its conversion amount", "%s 改取转换金额"},
-	"exits.event.reverts":          {"%s goes back to its preference or cash-out", "%s 回到优先清算额或兑付金额"},
 }
 
 // maxCurvePoints bounds --points: a table longer than this is no longer
@@ -83,27 +127,30 @@ const maxCurvePoints = 10000
 
 // WaterfallOutput is `kaiwu finance waterfall --json`: the waterfall
 // result (docs/formats/finance-waterfall.md) with the company, the exit
-// date and the adapter's notes.
+// date and the adapter's notes: Notes in English (as before), and
+// NoteDetails, the same notes in order with their codes and arguments.
 type WaterfallOutput struct {
 	Company string        `json:"company"`
 	AsOf    captable.Date `json:"as_of"`
 	*waterfall.Result
-	Notes []string `json:"notes,omitempty"`
+	Notes       []string   `json:"notes,omitempty"`
+	NoteDetails []msg.Note `json:"note_details,omitempty"`
 }
 
 // ExitsOutput is `kaiwu finance exits --json`: the curve result
 // (docs/formats/finance-waterfall.md) with the company, the exit date and
-// the adapter's notes.
+// the adapter's notes, as in WaterfallOutput.
 type ExitsOutput struct {
 	Company string        `json:"company"`
 	AsOf    captable.Date `json:"as_of"`
 	*waterfall.CurveResult
-	Notes []string `json:"notes,omitempty"`
+	Notes       []string   `json:"notes,omitempty"`
+	NoteDetails []msg.Note `json:"note_details,omitempty"`
 }
 
 // exitsInput loads the company document and adapts it to the waterfall at
 // the --as-of date (today when empty).
-func exitsInput(file, asOf string) (*captable.Company, captable.Date, *waterfall.Waterfall, []string, error) {
+func exitsInput(file, asOf string) (*captable.Company, captable.Date, *waterfall.Waterfall, []msg.Note, error) {
 	comp, err := loadCompany(file)
 	if err != nil {
 		return nil, captable.Date{}, nil, nil, err
@@ -164,7 +211,7 @@ func newFinanceWaterfallCommand(o *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: notes}
+			out := WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: exit.Texts(notes), NoteDetails: notes}
 			if o.JSON {
 				return writeJSON(o.Out(), out)
 			}
@@ -207,7 +254,7 @@ func newFinanceExitsCommand(o *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: notes}
+			out := ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: exit.Texts(notes), NoteDetails: notes}
 			if o.JSON {
 				return writeJSON(o.Out(), out)
 			}
@@ -252,14 +299,14 @@ func writeHeading(o *Options, w io.Writer, company string, cur money.Currency, a
 	fmt.Fprintf(w, ", %s %s\n\n", o.T("exits.as.of"), at)
 }
 
-func writeNotes(o *Options, w io.Writer, notes []string) {
+func writeNotes(o *Options, w io.Writer, notes []msg.Note) {
 	if len(notes) == 0 {
 		return
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, o.T("exits.notes"))
 	for _, n := range notes {
-		fmt.Fprintln(w, "- "+n)
+		fmt.Fprintln(w, "- "+o.Note("note.exit.", n))
 	}
 }
 
@@ -285,7 +332,11 @@ func writeWaterfall(o *Options, w io.Writer, out WaterfallOutput) error {
 		if !c.Shares.IsZero() {
 			shares, per = fmtShares(c.Shares), fmtPrice(cur, c.PerShare)
 		}
-		ct.Rows = append(ct.Rows, []string{c.Name, o.exitKind(c.Kind), shares, fmtMoney(cur, c.Payout), per, o.exitChoice(c.Choice)})
+		name := c.Name
+		if c.Kind == waterfall.KindOptions {
+			name = o.T("exits.options.row")
+		}
+		ct.Rows = append(ct.Rows, []string{name, o.exitKind(c.Kind), shares, fmtMoney(cur, c.Payout), per, o.exitChoice(c.Choice)})
 	}
 	ct.Rows = append(ct.Rows, []string{o.T("exits.total"), "", "", fmtMoney(cur, r.Exit), "", ""})
 	if err := ct.Write(w); err != nil {
@@ -309,7 +360,12 @@ func writeWaterfall(o *Options, w io.Writer, out WaterfallOutput) error {
 		h := r.Holders[i]
 		var ins []string
 		for _, l := range h.Lines {
-			ins = append(ins, l.Instrument)
+			in := l.Instrument
+			if l.Kind == waterfall.KindOptions {
+				// "Options @ PRICE", the waterfall's name for a grant.
+				in = o.T("exits.options.row") + strings.TrimPrefix(in, "Options")
+			}
+			ins = append(ins, in)
 		}
 		ht.Rows = append(ht.Rows, []string{h.Holder, strings.Join(ins, ", "), fmtMoney(cur, h.Payout), fmtPct(pcts[i], 2)})
 	}
@@ -329,22 +385,12 @@ func writeWaterfall(o *Options, w io.Writer, out WaterfallOutput) error {
 			return err
 		}
 	}
-	writeNotes(o, w, out.Notes)
+	writeNotes(o, w, out.NoteDetails)
 	return nil
 }
 
-// eventLabel is a breakpoint event in the user's language; English keeps
-// the waterfall's own sentence, which names the rank or cap.
-func (o *Options) eventLabel(e waterfall.Event) string {
-	if o.Lang != LangZH {
-		return e.Label
-	}
-	f, ok := messages["exits.event."+string(e.Kind)]
-	if !ok {
-		return e.Label
-	}
-	return fmt.Sprintf(f[1], e.Subject)
-}
+// eventLabel is a breakpoint event in the user's language.
+func (o *Options) eventLabel(e waterfall.Event) string { return o.Note("note.waterfall.", e.Note()) }
 
 func writeExits(o *Options, w io.Writer, out ExitsOutput, grid []int) error {
 	cr := out.CurveResult
@@ -391,6 +437,6 @@ func writeExits(o *Options, w io.Writer, out ExitsOutput, grid []int) error {
 			return err
 		}
 	}
-	writeNotes(o, w, out.Notes)
+	writeNotes(o, w, out.NoteDetails)
 	return nil
 }

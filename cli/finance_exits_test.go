@@ -2,12 +2,18 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/kaiwu-ai/kaiwu/finance/exit"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
+	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 )
 
 func TestFinanceWaterfallTable(t *testing.T) {
@@ -197,6 +203,122 @@ func TestFinanceExitsMessagesTranslated(t *testing.T) {
 		}
 		if got := messages[k]; got != m {
 			t.Errorf("%s not registered", k)
+		}
+	}
+}
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// golden compares got with testdata/golden/name (rewritten with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -run %s -update rewrites it):\n--- got\n%s\n--- want\n%s", path, t.Name(), got, want)
+	}
+}
+
+// The zh tables show the domain's notes and breakpoint labels in Chinese,
+// with the numbers and document places the English names.
+func TestFinanceExitsChineseGolden(t *testing.T) {
+	out, _, err := run(t, "--lang", "zh", "finance", "exits", "-f", demoDoc, "--to", "1亿", "--points", "3", "--as-of", "2025-06-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "finance-exits-zh.txt", out)
+	out, _, err = run(t, "--lang", "zh", "finance", "waterfall", "-f", demoDoc, "--exit", "5000万", "--as-of", "2025-06-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "finance-waterfall-zh.txt", out)
+	for _, bad := range []string{"granted options are unvested", "convertible note repaid", "MFN SAFE adopts", "come into the money", "Options @"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("Chinese output still has English %q", bad)
+		}
+	}
+}
+
+// Every note and label code the domains define has an English and a
+// Chinese template in the catalogue: the English the domain's own, the
+// Chinese naming the same placeholders.
+func TestNoteCatalogue(t *testing.T) {
+	check := func(prefix string, domain msg.Catalogue) {
+		for _, code := range domain.Codes() {
+			m, ok := messages[prefix+code]
+			if !ok {
+				t.Errorf("%s%s: not in the catalogue", prefix, code)
+				continue
+			}
+			if m[0] != domain[code] {
+				t.Errorf("%s%s: English %q differs from the domain's %q", prefix, code, m[0], domain[code])
+			}
+			if m[1] == "" || m[1] == m[0] {
+				t.Errorf("%s%s: no Chinese", prefix, code)
+			}
+			if en, zh := msg.Placeholders(m[0]), msg.Placeholders(m[1]); !slices.Equal(en, zh) {
+				t.Errorf("%s%s: Chinese names %v, English %v", prefix, code, zh, en)
+			}
+		}
+	}
+	check("note.exit.", exit.Notes)
+	check("note.waterfall.", waterfall.Events)
+	for k := range messages {
+		if code, ok := strings.CutPrefix(k, "note.exit."); ok && exit.Notes[code] == "" {
+			t.Errorf("%s: no such code in finance/exit", k)
+		}
+		if code, ok := strings.CutPrefix(k, "note.waterfall."); ok && waterfall.Events[code] == "" {
+			t.Errorf("%s: no such code in finance/waterfall", k)
+		}
+	}
+	// A code the catalogue lacks falls back to the English text.
+	o := &Options{Lang: LangZH}
+	if got := o.Note("note.exit.", msg.Note{Code: "unknown", Text: "plain English"}); got != "plain English" {
+		t.Errorf("fallback %q", got)
+	}
+}
+
+func TestExitsNoteDetailsJSON(t *testing.T) {
+	out, _, err := run(t, "finance", "waterfall", "-f", demoDoc, "--exit", "50M", "--as-of", "2025-06-30", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Notes       []string   `json:"notes"`
+		NoteDetails []msg.Note `json:"note_details"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Notes) == 0 || len(v.Notes) != len(v.NoteDetails) {
+		t.Fatalf("notes %d, details %d", len(v.Notes), len(v.NoteDetails))
+	}
+	for i, n := range v.NoteDetails {
+		if n.Text != v.Notes[i] || exit.Notes[n.Code] == "" {
+			t.Errorf("detail %d %+v does not match note %q", i, n, v.Notes[i])
+		}
+	}
+	if n := v.NoteDetails[1]; n.Code != exit.NoteMFNAdopts || n.Args["safe"] != "safe-angel" || n.Args["from"] != "safe-qiji" {
+		t.Errorf("MFN note %+v", n)
+	}
+	out, _, err = run(t, "finance", "exits", "-f", demoDoc, "--to", "100M", "--points", "3", "--as-of", "2025-06-30", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"code": "debt-repaid"`, `"rank": "0"`, `"names": "note-cloud"`, `"label": "debt of rank 0 repaid in full (note-cloud)"`, `"note_details"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exits JSON lacks %s", want)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/channel"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/round"
 	"github.com/kaiwu-ai/kaiwu/finance/runway"
 	"github.com/kaiwu-ai/kaiwu/finance/valuation"
@@ -263,24 +264,28 @@ func (s *server) applyRound(ctx context.Context, q *RoundRequest) (*round.Result
 }
 
 // WaterfallOutput is GET /api/waterfall: the waterfall at one exit value
-// with the company, the exit date and the adapter's notes.
+// with the company, the exit date and the adapter's notes (Notes in
+// English; NoteDetails, the same notes with their codes and arguments).
 type WaterfallOutput struct {
 	Company string        `json:"company"`
 	AsOf    captable.Date `json:"as_of"`
 	*waterfall.Result
-	Notes []string `json:"notes,omitempty"`
+	Notes       []string   `json:"notes,omitempty"`
+	NoteDetails []msg.Note `json:"note_details,omitempty"`
 }
 
-// ExitsOutput is GET /api/exits: payout curves over a range of exits.
+// ExitsOutput is GET /api/exits: payout curves over a range of exits,
+// with the notes as in WaterfallOutput.
 type ExitsOutput struct {
 	Company string        `json:"company"`
 	AsOf    captable.Date `json:"as_of"`
 	*waterfall.CurveResult
-	Notes []string `json:"notes,omitempty"`
+	Notes       []string   `json:"notes,omitempty"`
+	NoteDetails []msg.Note `json:"note_details,omitempty"`
 }
 
 // exitModel adapts the company document to the waterfall.
-func (s *server) exitModel(ctx context.Context, name, asOf string) (*captable.Company, captable.Date, *waterfall.Waterfall, []string, error) {
+func (s *server) exitModel(ctx context.Context, name, asOf string) (*captable.Company, captable.Date, *waterfall.Waterfall, []msg.Note, error) {
 	comp, d, err := s.company(ctx, name)
 	if err != nil {
 		return nil, captable.Date{}, nil, nil, err
@@ -332,7 +337,7 @@ func (s *server) waterfallAt(ctx context.Context, name, asOf, exitV string) (*Wa
 	if err != nil {
 		return nil, badf("exit", "%v", err)
 	}
-	return &WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: notes}, nil
+	return &WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: exit.Texts(notes), NoteDetails: notes}, nil
 }
 
 // maxPoints bounds the exits curve.
@@ -365,7 +370,7 @@ func (s *server) exitCurve(ctx context.Context, name, asOf, fromV, toV string, p
 	if err != nil {
 		return nil, badf("to", "%v", err)
 	}
-	return &ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: notes}, nil
+	return &ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: exit.Texts(notes), NoteDetails: notes}, nil
 }
 
 // valuationDoc loads and parses a valuation document.

@@ -14,9 +14,11 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/channel"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/round"
 	"github.com/kaiwu-ai/kaiwu/finance/runway"
 	"github.com/kaiwu-ai/kaiwu/finance/valuation"
+	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 	"github.com/kaiwu-ai/kaiwu/web/i18n"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
@@ -264,8 +266,10 @@ func (s *server) roundsPage(w http.ResponseWriter, r *http.Request, v *view) {
 				}
 				series = append(series, chart.Series{Name: p.Name, Points: pts})
 			}
+			// Labels are "start" (the domain's English), then the rounds' names.
+			labels := append([]string{v.T("rounds.start")}, sr.Labels[min(1, len(sr.Labels)):]...)
 			d.PathChart = chart.Line(chart.LineChart{Options: v.opts(v.T("rounds.path"), 720, 320), Series: series,
-				X: chart.Axis{Label: strings.Join(sr.Labels, " → ")}, Y: chart.Axis{Unit: chart.Percent}})
+				X: chart.Axis{Label: strings.Join(labels, " → ")}, Y: chart.Axis{Unit: chart.Percent}})
 		default:
 			d.Result = res
 			d.Chart = dilutionChart(v, res)
@@ -377,6 +381,29 @@ func (s *server) exitsPage(w http.ResponseWriter, r *http.Request, v *view) {
 			X: chart.Axis{Label: v.T("exits.exit"), Unit: unit}, Y: chart.Axis{Label: v.T("exits.payout"), Unit: unit}})
 	}
 	s.render(w, r, v, "exits", http.StatusOK)
+}
+
+// Note renders a domain note in the page's language from the catalogue
+// entry prefix+code ("note.exit.", "note.waterfall."); a code the
+// catalogue lacks shows the note's English text.
+func (v *view) Note(prefix string, n msg.Note) string {
+	if !i18n.Has(prefix + n.Code) {
+		return n.Text
+	}
+	return msg.Format(v.T(prefix+n.Code), n.Args)
+}
+
+// Breakpoint is a breakpoint's events in the page's language.
+func (v *view) Breakpoint(bp waterfall.Breakpoint) string {
+	sep := "; "
+	if v.Lang == i18n.ZH {
+		sep = "；"
+	}
+	ls := make([]string, len(bp.Events))
+	for i, e := range bp.Events {
+		ls[i] = v.Note("note.waterfall.", e.Note())
+	}
+	return strings.Join(ls, sep)
 }
 
 // ---- valuation ----

@@ -3,15 +3,23 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kaiwu-ai/kaiwu/finance/exit"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
+	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/web/i18n"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
@@ -661,6 +669,7 @@ func TestPages(t *testing.T) {
 		{"/rounds", "en", []string{"Pre-money valuation", "plan"}},
 		{"/rounds?pre_money=60M&investor=Lead+Fund&amount=12M&pool_target=12%25&date=2025-09-01", "en", []string{"Lead Fund", "Price per share", "Before", "<svg"}},
 		{"/rounds?scenario=plan", "en", []string{"Series B", "<svg"}},
+		{"/rounds?scenario=plan", "zh", []string{"起始 → "}},
 		{"/exits?exit=100M", "en", []string{"Payout per holder", "Breakpoints", "<svg"}},
 		{"/valuation", "en", []string{"Football field", "VC method", "<svg"}},
 		{"/valuation", "zh", []string{"估值区间图", "亿"}},
@@ -771,3 +780,90 @@ func TestFieldErrors(t *testing.T) {
 type bytesErr string
 
 func (e bytesErr) Error() string { return string(e) }
+
+// Every finance/exit note and finance/waterfall label code has an English
+// (the domain's own template) and a Chinese text in the dashboard's
+// catalogue, naming the same placeholders.
+func TestNoteCatalogue(t *testing.T) {
+	check := func(prefix string, domain msg.Catalogue) {
+		for _, code := range domain.Codes() {
+			key := prefix + code
+			if !i18n.Has(key) {
+				t.Errorf("%s: not in the catalogue", key)
+				continue
+			}
+			en, zh := i18n.Pair(key)
+			if en != domain[code] {
+				t.Errorf("%s: English %q differs from the domain's %q", key, en, domain[code])
+			}
+			if zh == "" || zh == en {
+				t.Errorf("%s: no Chinese", key)
+			}
+			if a, b := msg.Placeholders(en), msg.Placeholders(zh); !slices.Equal(a, b) {
+				t.Errorf("%s: Chinese names %v, English %v", key, b, a)
+			}
+		}
+	}
+	check("note.exit.", exit.Notes)
+	check("note.waterfall.", waterfall.Events)
+	for _, k := range i18n.Keys() {
+		if code, ok := strings.CutPrefix(k, "note.exit."); ok && exit.Notes[code] == "" {
+			t.Errorf("%s: no such code in finance/exit", k)
+		}
+		if code, ok := strings.CutPrefix(k, "note.waterfall."); ok && waterfall.Events[code] == "" {
+			t.Errorf("%s: no such code in finance/waterfall", k)
+		}
+	}
+}
+
+// The zh exits page shows the adapter's notes and the breakpoint labels in
+// Chinese; the section from the breakpoints to the notes is kept as a
+// golden file (go test -run TestExitsPageChineseNotes -update rewrites it).
+func TestExitsPageChineseNotes(t *testing.T) {
+	h := newHarness(t, Options{})
+	cookie, _ := h.session("olga")
+	_ = h.store.SetUserLang(context.Background(), 1, "zh")
+	w := h.do(req{path: "/exits?exit=" + url.QueryEscape("5000万") + "&as_of=2025-06-30", cookie: cookie})
+	body := w.Body.String()
+	if w.Code != http.StatusOK {
+		t.Fatalf("%d\n%.600s", w.Code, body)
+	}
+	start, end := strings.Index(body, "<h3>拐点</h3>"), strings.LastIndex(body, "</ul>")
+	if start < 0 || end < start {
+		t.Fatalf("no breakpoints and notes section:\n%s", body)
+	}
+	got := body[start:end+len("</ul>")] + "\n"
+	for _, want := range []string{"可转债作为债务先于股权偿还", "最惠国（MFN）SAFE", "第 0 级债务全额偿还（note-cloud）", "行权价 0.05 的期权进入价内"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("zh exits page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"convertible note repaid", "MFN SAFE adopts", "come into the money", "repaid in full"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("zh exits page shows English %q", bad)
+		}
+	}
+	path := filepath.Join("testdata", "exits-zh.golden.html")
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("exits page section differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+	// In English the same section keeps the domain's sentences.
+	_ = h.store.SetUserLang(context.Background(), 1, "en")
+	en := h.do(req{path: "/exits?exit=50M&as_of=2025-06-30", cookie: cookie}).Body.String()
+	for _, want := range []string{"convertible note repaid as debt", "debt of rank 0 repaid in full (note-cloud)"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("en exits page lacks %q", want)
+		}
+	}
+}
+
+var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")

@@ -5,10 +5,17 @@
 // peak — cores × FMA lanes × 2 FLOPs × clock — giving the model FLOPs
 // utilisation, MFU = achieved / peak. The same arithmetic, measured.
 //
-// The package reads no files: the clock is an input (the CLI reads
-// /proc/cpuinfo), and the instruction-set features come from
-// golang.org/x/sys/cpu (Detect) plus, where the CLI knows them, the vendor
-// and family.
+// The peak is honest: the clock is the maximum (boost) clock where known,
+// the FMA units and their width follow the detected instruction set and
+// core (FMAUnit), and when a measurement still exceeds the peak, the peak
+// is raised to the measurement (Peak.Raise) so that no MFU exceeds 100%,
+// and the result says so for the caller to explain.
+//
+// The package reads no files: the clocks are inputs (the CLI reads
+// cpufreq's cpuinfo_max_freq and /proc/cpuinfo), and the instruction-set
+// features come from golang.org/x/sys/cpu (Detect) plus, where the CLI
+// knows them, the vendor, family and model. EstimatePeak is a pure
+// function of those facts.
 //
 // compute → engine: this package imports engine/kernels, engine/nn,
 // engine/optim, engine/tensor and engine/train, an arrow DESIGN.md lists
@@ -20,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -38,24 +46,131 @@ import (
 type Features struct {
 	// Arch is runtime.GOARCH.
 	Arch string `json:"arch"`
-	// AVX512F, AVX2 and FMA are the x86 vector extensions; ASIMD is arm64's
-	// Advanced SIMD.
+	// AVX512F, AVX2, AVX and FMA are the x86 vector extensions; ASIMD is
+	// arm64's Advanced SIMD.
 	AVX512F bool `json:"avx512f"`
 	AVX2    bool `json:"avx2"`
+	AVX     bool `json:"avx"`
 	FMA     bool `json:"fma"`
 	ASIMD   bool `json:"asimd"`
-	// Vendor ("GenuineIntel", "AuthenticAMD") and Family (x86 "cpu family")
-	// refine the AVX-512 width; empty and 0 when unknown.
+	// Vendor ("GenuineIntel", "AuthenticAMD", "HygonGenuine"), Family and
+	// Model (x86 "cpu family" and "model") tell AMD and Hygon cores whose
+	// vector units are narrower than their instruction set; empty and 0
+	// when unknown.
 	Vendor string `json:"vendor,omitempty"`
 	Family int    `json:"family,omitempty"`
+	Model  int    `json:"model,omitempty"`
 }
 
-// Detect reads the vector extensions from golang.org/x/sys/cpu. Vendor and
-// Family are left for the caller (they need /proc/cpuinfo).
+// Detect reads the vector extensions from golang.org/x/sys/cpu. Vendor,
+// Family and Model are left for the caller (they need /proc/cpuinfo).
 func Detect() Features {
-	return Features{Arch: runtime.GOARCH, AVX512F: cpu.X86.HasAVX512F, AVX2: cpu.X86.HasAVX2,
+	return Features{Arch: runtime.GOARCH, AVX512F: cpu.X86.HasAVX512F, AVX2: cpu.X86.HasAVX2, AVX: cpu.X86.HasAVX,
 		FMA: cpu.X86.HasFMA, ASIMD: cpu.ARM64.HasASIMD}
 }
+
+// Unit is a core's FP32 multiply-add hardware: FMAUnits units, each Width
+// FP32 lanes wide.
+type Unit struct {
+	// ISA is a stable code for the case ("avx512", "avx512-zen4",
+	// "avx2-fma", "avx2-fma-zen1", "fma-bulldozer", "avx", "sse2",
+	// "asimd", "scalar"; "given" for an override), for an edge to
+	// translate Basis.
+	ISA      string
+	FMAUnits int
+	Width    int
+	// Basis explains the count, in English.
+	Basis string
+}
+
+// Lanes is FMAUnits × Width, the FP32 FMAs per core per cycle.
+func (u Unit) Lanes() int { return u.FMAUnits * u.Width }
+
+// AMD and Hygon x86 families with vector units narrower than their
+// instructions.
+const (
+	amdBulldozerFamily = 0x15 // two cores share one FPU: 2 × 128-bit FMA per module
+	amdZenFamily       = 0x17 // Zen/Zen+ (models below 0x30): 128-bit units; Zen 2: 256-bit
+	hygonFamily        = 0x18 // Hygon Dhyana: Zen-derived, 128-bit units
+	amdZen4Family      = 0x19 // Zen 3 (AVX2, 256-bit) and Zen 4 (AVX-512 on 256-bit units)
+	amdZen2FirstModel  = 0x30
+)
+
+// FMAUnit returns the FP32 FMA hardware of one core of f:
+//
+//   - AVX-512: 2 FMA units × 16 lanes = 32 (Intel Skylake-SP Gold/Platinum
+//     and later, AMD Zen 5), but 2 × 8 = 16 on AMD Zen 4, whose AVX-512 is
+//     double-pumped on 256-bit units (AMD, "Software Optimization Guide for
+//     the AMD Zen4 Microarchitecture", 2023);
+//   - AVX2 with FMA: 2 × 8 = 16 (Intel Haswell and later, AMD Zen 2/3),
+//     but 2 × 4 = 8 on AMD Zen/Zen+ (family 0x17 below model 0x30) and
+//     Hygon Dhyana (family 0x18), which split 256-bit operations over
+//     128-bit units, and 1 × 4 per core on AMD's Bulldozer family (0x15),
+//     whose two cores per module share two 128-bit FMA units;
+//   - AVX without FMA (Sandy/Ivy Bridge): an 8-wide add and an 8-wide
+//     multiply per cycle, counted as 8 FMA lanes;
+//   - SSE2 (the amd64 baseline): a 4-wide add and a 4-wide multiply per
+//     cycle, counted as 4 FMA lanes;
+//   - arm64 Advanced SIMD: 2 × 4 = 8 (Arm Neoverse N1; cores with four
+//     pipes, such as Apple's or Neoverse V1, reach 16 — override then).
+//
+// Intel parts with one AVX-512 FMA unit (some Xeon Silver/Bronze) reach
+// half the AVX-512 figure; the count here is the upper bound, so that an
+// MFU against it is never flattering.
+func FMAUnit(f Features) Unit {
+	amd := f.Vendor == "AuthenticAMD"
+	switch {
+	case f.AVX512F && amd && f.Family == amdZen4Family:
+		return Unit{"avx512-zen4", 2, 8, "AVX-512 on AMD Zen 4: 2 × 256-bit FMA units = 16 FP32 lanes"}
+	case f.AVX512F:
+		return Unit{"avx512", 2, 16, "AVX-512: 2 FMA units × 16 FP32 lanes"}
+	case f.AVX2 && f.FMA && (amd && f.Family == amdZenFamily && f.Model < amdZen2FirstModel ||
+		f.Vendor == "HygonGenuine" && f.Family == hygonFamily):
+		return Unit{"avx2-fma-zen1", 2, 4, "AVX2+FMA on AMD Zen/Zen+ or Hygon Dhyana: 2 × 128-bit FMA units = 8 FP32 lanes"}
+	case f.FMA && amd && f.Family == amdBulldozerFamily:
+		return Unit{"fma-bulldozer", 1, 4, "FMA on AMD Bulldozer family: 2 × 128-bit FMA units shared by 2 cores = 4 FP32 lanes per core"}
+	case f.AVX2 && f.FMA:
+		return Unit{"avx2-fma", 2, 8, "AVX2+FMA: 2 FMA units × 8 FP32 lanes"}
+	case f.AVX:
+		return Unit{"avx", 1, 8, "AVX: 8-wide add + 8-wide multiply"}
+	case f.Arch == "amd64" || f.Arch == "386":
+		return Unit{"sse2", 1, 4, "SSE2: 4-wide add + 4-wide multiply"}
+	case f.ASIMD || f.Arch == "arm64":
+		return Unit{"asimd", 2, 4, "Arm Advanced SIMD: 2 FMA pipes × 4 FP32 lanes"}
+	}
+	return Unit{"scalar", 1, 1, "scalar FMA (no known vector unit)"}
+}
+
+// Lanes returns the FP32 FMA lanes per core per cycle for f, and why (see
+// FMAUnit).
+func Lanes(f Features) (int, string) {
+	u := FMAUnit(f)
+	return u.Lanes(), u.Basis
+}
+
+// Clock sources: where Peak.ClockHz came from.
+const (
+	// ClockGiven: the user gave the clock.
+	ClockGiven = "given"
+	// ClockMax: the maximum (boost) clock the OS reports (Linux cpufreq
+	// cpuinfo_max_freq), the right clock for an upper bound.
+	ClockMax = "max"
+	// ClockCurrent: the clock of the moment (/proc/cpuinfo "cpu MHz"; in
+	// most VMs the nominal clock). A core that boosts runs faster, so a
+	// peak at this clock may be too low.
+	ClockCurrent = "current"
+)
+
+// Peak sources: how Peak.FLOPS was found.
+const (
+	// PeakEstimated: cores × FLOPs per cycle × clock.
+	PeakEstimated = "estimated"
+	// PeakGiven: the user gave the peak.
+	PeakGiven = "given"
+	// PeakMeasured: a measurement exceeded the estimate, so the peak was
+	// raised to it (Peak.Raise).
+	PeakMeasured = "measured"
+)
 
 // Peak is the theoretical FP32 peak of the cores used.
 type Peak struct {
@@ -63,69 +178,129 @@ type Peak struct {
 	// width × FMA units); FLOPsPerCycle is twice that.
 	FMALanes      int     `json:"fma_lanes"`
 	FLOPsPerCycle float64 `json:"flops_per_cycle"`
-	// Basis explains FMALanes.
-	Basis   string  `json:"basis"`
-	ClockHz float64 `json:"clock_hz"`
-	Cores   int     `json:"cores"`
-	// FLOPS is Cores × FLOPsPerCycle × ClockHz.
-	FLOPS float64 `json:"flops"`
+	// ISA, FMAUnits and Width are FMAUnit's (ISA "given" when the lanes
+	// were).
+	ISA      string `json:"isa"`
+	FMAUnits int    `json:"fma_units,omitempty"`
+	Width    int    `json:"width,omitempty"`
+	// Basis explains FMALanes, in English.
+	Basis string `json:"basis"`
+	// ClockHz is the clock assumed and ClockSource where it came from
+	// (ClockGiven, ClockMax, ClockCurrent); zero and empty when the peak
+	// was given and no clock is known.
+	ClockHz     float64 `json:"clock_hz"`
+	ClockSource string  `json:"clock_source,omitempty"`
+	Cores       int     `json:"cores"`
+	// FLOPS is the peak: Cores × FLOPsPerCycle × ClockHz, the given peak,
+	// or the best measurement when that was higher (Source says which).
+	FLOPS  float64 `json:"flops"`
+	Source string  `json:"source"`
+	// Estimate is the peak before a measurement raised it; zero when it
+	// was not raised.
+	Estimate float64 `json:"estimate,omitempty"`
 }
 
-// AMD x86 families: Zen 4 (0x19 with AVX-512) runs 512-bit instructions on
-// 256-bit units; Zen 5 (0x1A) has full-width units.
-const (
-	amdZen4Family = 0x19
-)
+// Raised reports whether a measurement exceeded the estimate and the peak
+// was raised to it.
+func (p Peak) Raised() bool { return p.Source == PeakMeasured }
 
-// Lanes returns the FP32 FMA lanes per core per cycle for f, and why:
-//
-//   - AVX-512: 2 FMA units × 16 lanes = 32 (Intel Skylake-SP Gold/Platinum
-//     and later, AMD Zen 5), but 16 on AMD Zen 4, whose AVX-512 is
-//     double-pumped on 256-bit units (AMD, "Software Optimization Guide for
-//     the AMD Zen4 Microarchitecture", 2023);
-//   - AVX2 with FMA: 2 × 8 = 16 (Intel Haswell and later, AMD Zen 2/3);
-//   - SSE2 (the amd64 baseline): a 4-wide add and a 4-wide multiply per
-//     cycle, counted as 4 FMA lanes;
-//   - arm64 Advanced SIMD: 2 × 4 = 8 (Arm Neoverse N1; cores with four
-//     pipes, such as Apple's, reach 16 — override with lanes).
-//
-// Intel parts with one AVX-512 FMA unit (some Xeon Silver/Bronze) reach
-// half the AVX-512 figure; override it then.
-func Lanes(f Features) (int, string) {
+// ImpliedClockHz is the clock at which the cores would reach FLOPS with
+// FLOPsPerCycle each: for a raised peak, the least clock the measurement
+// implies.
+func (p Peak) ImpliedClockHz() float64 {
+	if p.Cores < 1 || p.FLOPsPerCycle <= 0 {
+		return 0
+	}
+	return p.FLOPS / (float64(p.Cores) * p.FLOPsPerCycle)
+}
+
+// Raise returns the peak raised to measured when measured exceeds it (an
+// achieved rate above the theoretical peak means the peak was wrong —
+// most often a clock read below the boost clock), keeping the estimate in
+// Estimate; otherwise p unchanged. MFU against the result never exceeds
+// 100%.
+func (p Peak) Raise(measured float64) Peak {
+	if !(measured > p.FLOPS) || math.IsInf(measured, 0) {
+		return p
+	}
+	if !p.Raised() {
+		p.Estimate = p.FLOPS
+	}
+	p.FLOPS, p.Source = measured, PeakMeasured
+	return p
+}
+
+// Facts are what is known about the CPU and what the user gave: the input
+// of EstimatePeak. Zero means unknown or not given.
+type Facts struct {
+	Features Features
+	// Cores counted (the engine's threads, at most the logical CPUs).
+	Cores int
+	// ClockHz is a clock the user gave; MaxClockHz the maximum (boost)
+	// clock the OS reports; CurrentClockHz the current clock.
+	ClockHz, MaxClockHz, CurrentClockHz float64
+	// Lanes overrides FMAUnit's FP32 FMA lanes per core per cycle.
+	Lanes int
+	// PeakFLOPS overrides the whole peak.
+	PeakFLOPS float64
+}
+
+// EstimatePeak is the theoretical FP32 peak for f: Cores × FMA lanes × 2
+// FLOPs × clock, unless PeakFLOPS is given. The clock is the one given,
+// else the higher of the maximum and the current clock (the peak is an
+// upper bound, and the maximum is the boost clock a loaded core may
+// reach; the current clock is only a lower bound of it). It is an error
+// when no clock is known and no peak given.
+func EstimatePeak(f Facts) (Peak, error) {
+	if f.Cores < 1 {
+		return Peak{}, fmt.Errorf("cores: %d: want at least 1", f.Cores)
+	}
+	if f.Lanes < 0 || f.Lanes > 1024 {
+		return Peak{}, fmt.Errorf("lanes: %d: want 1 to 1024 FMA lanes per cycle", f.Lanes)
+	}
+	if math.IsNaN(f.PeakFLOPS) || f.PeakFLOPS < 0 || f.PeakFLOPS > 1e18 {
+		return Peak{}, fmt.Errorf("peak: %g FLOP/s: want more than 0 and at most 1e18", f.PeakFLOPS)
+	}
+	u := FMAUnit(f.Features)
+	if f.Lanes > 0 {
+		u = Unit{ISA: "given", Basis: fmt.Sprintf("given: %d FMA lanes", f.Lanes)}
+	}
+	lanes := u.Lanes()
+	if f.Lanes > 0 {
+		lanes = f.Lanes
+	}
+	p := Peak{FMALanes: lanes, FLOPsPerCycle: 2 * float64(lanes), ISA: u.ISA, FMAUnits: u.FMAUnits, Width: u.Width,
+		Basis: u.Basis, Cores: f.Cores}
 	switch {
-	case f.AVX512F && f.Vendor == "AuthenticAMD" && f.Family == amdZen4Family:
-		return 16, "AVX-512 on AMD Zen 4: 2 × 256-bit FMA units = 16 FP32 lanes"
-	case f.AVX512F:
-		return 32, "AVX-512: 2 FMA units × 16 FP32 lanes"
-	case f.AVX2 && f.FMA:
-		return 16, "AVX2+FMA: 2 FMA units × 8 FP32 lanes"
-	case f.Arch == "amd64" || f.Arch == "386":
-		return 4, "SSE2: 4-wide add + 4-wide multiply"
-	case f.ASIMD || f.Arch == "arm64":
-		return 8, "Arm Advanced SIMD: 2 FMA pipes × 4 FP32 lanes"
+	case f.ClockHz != 0:
+		p.ClockHz, p.ClockSource = f.ClockHz, ClockGiven
+	case f.MaxClockHz > 0 && f.MaxClockHz >= f.CurrentClockHz:
+		p.ClockHz, p.ClockSource = f.MaxClockHz, ClockMax
+	case f.CurrentClockHz > 0:
+		p.ClockHz, p.ClockSource = f.CurrentClockHz, ClockCurrent
 	}
-	return 1, "scalar FMA (no known vector unit)"
+	if p.ClockSource != "" && !(p.ClockHz >= 1e8 && p.ClockHz <= 1e10) {
+		return Peak{}, fmt.Errorf("clock: %g Hz (%s): want between 0.1 and 10 GHz", p.ClockHz, p.ClockSource)
+	}
+	if f.PeakFLOPS > 0 {
+		p.FLOPS, p.Source = f.PeakFLOPS, PeakGiven
+		return p, nil
+	}
+	if p.ClockSource == "" {
+		return Peak{}, errors.New("clock: unknown (no clock given, no maximum or current clock read): give the clock or the peak")
+	}
+	p.FLOPS, p.Source = float64(f.Cores)*p.FLOPsPerCycle*p.ClockHz, PeakEstimated
+	return p, nil
 }
 
-// PeakFLOPS is the theoretical FP32 peak of cores cores at clockHz; lanes,
-// when positive, overrides Lanes(f).
+// PeakFLOPS is the theoretical FP32 peak of cores cores at clockHz (a
+// given clock); lanes, when positive, overrides FMAUnit(f). See
+// EstimatePeak for the other facts.
 func PeakFLOPS(f Features, cores int, clockHz float64, lanes int) (Peak, error) {
-	if cores < 1 {
-		return Peak{}, fmt.Errorf("cores: %d: want at least 1", cores)
-	}
 	if !(clockHz >= 1e8 && clockHz <= 1e10) {
 		return Peak{}, fmt.Errorf("clock: %g Hz: want between 0.1 and 10 GHz", clockHz)
 	}
-	if lanes < 0 || lanes > 1024 {
-		return Peak{}, fmt.Errorf("lanes: %d: want 1 to 1024 FMA lanes per cycle", lanes)
-	}
-	basis := fmt.Sprintf("given: %d FMA lanes", lanes)
-	if lanes == 0 {
-		lanes, basis = Lanes(f)
-	}
-	fpc := 2 * float64(lanes)
-	return Peak{FMALanes: lanes, FLOPsPerCycle: fpc, Basis: basis, ClockHz: clockHz, Cores: cores,
-		FLOPS: float64(cores) * fpc * clockHz}, nil
+	return EstimatePeak(Facts{Features: f, Cores: cores, ClockHz: clockHz, Lanes: lanes})
 }
 
 // Config is one calibration.
@@ -141,8 +316,11 @@ type Config struct {
 	Threads int
 	// Features describe the CPU; nil means Detect().
 	Features *Features
-	// ClockHz is the core clock (required).
-	ClockHz float64
+	// ClockHz (a clock the user gave), MaxClockHz and CurrentClockHz (read
+	// by the caller) and PeakFLOPS (a given peak) are EstimatePeak's Facts;
+	// at least one clock or the peak is required.
+	ClockHz, MaxClockHz, CurrentClockHz float64
+	PeakFLOPS                           float64
 	// Lanes overrides the FMA lanes per cycle when positive.
 	Lanes int
 	// Rounds and MinRound set the timing: after a warm-up, Rounds rounds
@@ -191,8 +369,12 @@ type Result struct {
 	Best Measurement `json:"best"`
 }
 
-// Calibrate runs the measurements. It returns ctx's error if ctx is done
-// before they finish.
+// Calibrate runs the measurements and rates them against the peak
+// (EstimatePeak of c's facts). When a measurement exceeds the peak, the
+// peak is raised to it (Peak.Raise, Peak.Source "measured") and every MFU
+// is against the raised peak, so none exceeds 100%; the caller says so.
+
+// It returns ctx's error if ctx is done before they finish.
 func Calibrate(ctx context.Context, c Config) (*Result, error) {
 	sizes := slices.Clone(c.Sizes)
 	if len(sizes) == 0 {
@@ -234,7 +416,8 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 		kernels.SetThreads(c.Threads)
 	}
 	threads := kernels.Threads()
-	peak, err := PeakFLOPS(f, min(threads, runtime.NumCPU()), c.ClockHz, c.Lanes)
+	peak, err := EstimatePeak(Facts{Features: f, Cores: min(threads, runtime.NumCPU()), ClockHz: c.ClockHz,
+		MaxClockHz: c.MaxClockHz, CurrentClockHz: c.CurrentClockHz, Lanes: c.Lanes, PeakFLOPS: c.PeakFLOPS})
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +429,6 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 		}
 		m.Seconds = sec
 		m.FLOPS = m.FLOPs / sec
-		m.MFU = m.FLOPS / peak.FLOPS
 		return m, nil
 	}
 	for _, n := range sizes {
@@ -255,9 +437,6 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 			return nil, err
 		}
 		r.GEMM = append(r.GEMM, m)
-		if m.MFU > r.Best.MFU {
-			r.Best = m
-		}
 	}
 	if batch > 0 {
 		step, err := NewMLPStep(batch)
@@ -270,7 +449,29 @@ func Calibrate(ctx context.Context, c Config) (*Result, error) {
 		}
 		r.MLP = &m
 	}
+	r.rate()
 	return r, nil
+}
+
+// rate raises the peak to the best measurement if that exceeds it, then
+// sets every MFU and Best.
+func (r *Result) rate() {
+	for _, m := range r.GEMM {
+		r.Peak = r.Peak.Raise(m.FLOPS)
+	}
+	if r.MLP != nil {
+		r.Peak = r.Peak.Raise(r.MLP.FLOPS)
+	}
+	r.Best = Measurement{}
+	for i := range r.GEMM {
+		r.GEMM[i].MFU = r.GEMM[i].FLOPS / r.Peak.FLOPS
+		if r.GEMM[i].MFU > r.Best.MFU {
+			r.Best = r.GEMM[i]
+		}
+	}
+	if r.MLP != nil {
+		r.MLP.MFU = r.MLP.FLOPS / r.Peak.FLOPS
+	}
 }
 
 // NewGEMM prepares C = A·B on random n×n float32 matrices and returns the

@@ -117,3 +117,113 @@ func TestCalibrateErrors(t *testing.T) {
 		}
 	}
 }
+
+// zen4 is this project's build machine: an AMD EPYC (Zen 4, family 25
+// model 17) VM whose /proc/cpuinfo reads "cpu MHz: 2596.136" and that has
+// no cpufreq directory.
+var zen4 = Features{Arch: "amd64", AVX512F: true, AVX2: true, AVX: true, FMA: true, Vendor: "AuthenticAMD", Family: 25, Model: 17}
+
+func TestEstimatePeak(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		f          Facts
+		lanes      int
+		isa, clock string
+		gflops     float64
+	}{
+		// The peak that made MFU read 132%: the current clock of a VM, 16
+		// lanes (right for Zen 4), one core: 1 × 32 × 2.596136 GHz.
+		{"zen4 current clock", Facts{Features: zen4, Cores: 1, CurrentClockHz: 2596.136e6}, 16, "avx512-zen4", ClockCurrent, 83.076352},
+		// With cpufreq's maximum (EPYC 9654: 3.7 GHz boost) the max wins.
+		{"zen4 max clock", Facts{Features: zen4, Cores: 2, CurrentClockHz: 2596.136e6, MaxClockHz: 3.7e9}, 16, "avx512-zen4", ClockMax, 236.8},
+		// A maximum below the current clock is not an upper bound.
+		{"max below current", Facts{Features: zen4, Cores: 1, CurrentClockHz: 3e9, MaxClockHz: 2e9}, 16, "avx512-zen4", ClockCurrent, 96},
+		{"given clock wins", Facts{Features: zen4, Cores: 1, ClockHz: 3.5e9, CurrentClockHz: 2.6e9, MaxClockHz: 3.7e9}, 16, "avx512-zen4", ClockGiven, 112},
+		{"given peak", Facts{Features: zen4, Cores: 2, CurrentClockHz: 2.6e9, PeakFLOPS: 200e9}, 16, "avx512-zen4", ClockCurrent, 200},
+		{"given peak, no clock", Facts{Features: zen4, Cores: 2, PeakFLOPS: 200e9}, 16, "avx512-zen4", "", 200},
+		{"given lanes", Facts{Features: zen4, Cores: 1, MaxClockHz: 3e9, Lanes: 32}, 32, "given", ClockMax, 192},
+		// Zen 5 (family 0x1A): full-width AVX-512.
+		{"zen5", Facts{Features: Features{Arch: "amd64", AVX512F: true, AVX2: true, FMA: true, Vendor: "AuthenticAMD", Family: 0x1A}, Cores: 1, MaxClockHz: 3e9}, 32, "avx512", ClockMax, 192},
+		// Zen 1 (family 0x17 model 1) and Hygon Dhyana: 128-bit units.
+		{"zen1", Facts{Features: Features{Arch: "amd64", AVX2: true, AVX: true, FMA: true, Vendor: "AuthenticAMD", Family: 0x17, Model: 1}, Cores: 8, MaxClockHz: 3.6e9}, 8, "avx2-fma-zen1", ClockMax, 460.8},
+		{"hygon", Facts{Features: Features{Arch: "amd64", AVX2: true, AVX: true, FMA: true, Vendor: "HygonGenuine", Family: 0x18, Model: 1}, Cores: 1, MaxClockHz: 2.5e9}, 8, "avx2-fma-zen1", ClockMax, 40},
+		// Zen 2 (family 0x17 model 0x31): 256-bit units.
+		{"zen2", Facts{Features: Features{Arch: "amd64", AVX2: true, AVX: true, FMA: true, Vendor: "AuthenticAMD", Family: 0x17, Model: 0x31}, Cores: 1, MaxClockHz: 3e9}, 16, "avx2-fma", ClockMax, 96},
+		{"bulldozer", Facts{Features: Features{Arch: "amd64", AVX: true, FMA: true, Vendor: "AuthenticAMD", Family: 0x15}, Cores: 2, MaxClockHz: 4e9}, 4, "fma-bulldozer", ClockMax, 64},
+		{"sandy bridge", Facts{Features: Features{Arch: "amd64", AVX: true, Vendor: "GenuineIntel", Family: 6}, Cores: 1, MaxClockHz: 3e9}, 8, "avx", ClockMax, 48},
+	} {
+		p, err := EstimatePeak(tc.f)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if p.FMALanes != tc.lanes || p.ISA != tc.isa || p.ClockSource != tc.clock || math.Abs(p.FLOPS/1e9-tc.gflops) > 1e-9*tc.gflops || p.Basis == "" {
+			t.Errorf("%s: %d lanes %s clock %s %g GFLOP/s, want %d %s %s %g", tc.name, p.FMALanes, p.ISA, p.ClockSource, p.FLOPS/1e9,
+				tc.lanes, tc.isa, tc.clock, tc.gflops)
+		}
+		if want := PeakEstimated; tc.f.PeakFLOPS > 0 && p.Source != PeakGiven || tc.f.PeakFLOPS == 0 && p.Source != want {
+			t.Errorf("%s: source %q", tc.name, p.Source)
+		}
+		if u := FMAUnit(tc.f.Features); tc.f.Lanes == 0 && u.FMAUnits*u.Width != p.FMALanes {
+			t.Errorf("%s: %d units × %d lanes ≠ %d", tc.name, u.FMAUnits, u.Width, p.FMALanes)
+		}
+	}
+	for _, tc := range []struct {
+		f    Facts
+		want string
+	}{
+		{Facts{Features: zen4, Cores: 1}, "clock: unknown"},
+		{Facts{Features: zen4, Cores: 0, MaxClockHz: 3e9}, "cores"},
+		{Facts{Features: zen4, Cores: 1, MaxClockHz: 30e9}, "clock"},
+		{Facts{Features: zen4, Cores: 1, ClockHz: -1}, "clock"},
+		{Facts{Features: zen4, Cores: 1, MaxClockHz: 3e9, PeakFLOPS: -1}, "peak"},
+		{Facts{Features: zen4, Cores: 1, MaxClockHz: 3e9, PeakFLOPS: math.NaN()}, "peak"},
+		{Facts{Features: zen4, Cores: 1, MaxClockHz: 3e9, Lanes: 2000}, "lanes"},
+	} {
+		if _, err := EstimatePeak(tc.f); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want one naming %q", tc.f, err, tc.want)
+		}
+	}
+}
+
+// The case that printed 132%: one Zen 4 core measured at 109.66 GFLOP/s
+// against a peak from the current clock (83.08 GFLOP/s). The peak is
+// raised to the measurement, MFU reads 100%, the estimate is kept and the
+// implied clock (≥ 3.43 GHz, the boost) is reported.
+func TestRaisedPeak(t *testing.T) {
+	p, err := EstimatePeak(Facts{Features: zen4, Cores: 1, CurrentClockHz: 2596.136e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured := 1.32 * p.FLOPS
+	r := &Result{Peak: p,
+		GEMM: []Measurement{{Op: "gemm", Size: 256, FLOPS: 0.9 * p.FLOPS}, {Op: "gemm", Size: 512, FLOPS: measured}},
+		MLP:  &Measurement{Op: "mlp", Batch: 256, FLOPS: 1.1 * p.FLOPS}}
+	r.rate()
+	if !r.Peak.Raised() || r.Peak.FLOPS != measured || r.Peak.Estimate != p.FLOPS || r.Peak.Source != PeakMeasured {
+		t.Fatalf("peak %+v, want raised to %g from %g", r.Peak, measured, p.FLOPS)
+	}
+	if r.Best.Size != 512 || r.Best.MFU != 1 || math.Abs(r.GEMM[0].MFU-0.9/1.32) > 1e-12 || math.Abs(r.MLP.MFU-1.1/1.32) > 1e-12 {
+		t.Errorf("MFUs best %+v gemm %+v mlp %+v", r.Best, r.GEMM, r.MLP)
+	}
+	if got := r.Peak.ImpliedClockHz() / 1e9; math.Abs(got-1.32*2.596136) > 1e-9 {
+		t.Errorf("implied clock %g GHz, want %g", got, 1.32*2.596136)
+	}
+	// Not raised when the measurements stay below, and raising twice keeps
+	// the first estimate.
+	q := p.Raise(0.5 * p.FLOPS)
+	if q != p || q.Raised() {
+		t.Errorf("raised by a lower measurement: %+v", q)
+	}
+	if q := p.Raise(2 * p.FLOPS).Raise(3 * p.FLOPS); q.Estimate != p.FLOPS || q.FLOPS != 3*p.FLOPS {
+		t.Errorf("raised twice: %+v", q)
+	}
+	if q := p.Raise(math.Inf(1)); q != p {
+		t.Errorf("raised to infinity: %+v", q)
+	}
+	// With the max clock known (3.7 GHz) the same measurement is 92.6%.
+	m, _ := EstimatePeak(Facts{Features: zen4, Cores: 1, CurrentClockHz: 2596.136e6, MaxClockHz: 3.7e9})
+	if mfu := measured / m.Raise(measured).FLOPS; m.Raise(measured).Raised() || math.Abs(mfu-measured/118.4e9) > 1e-12 {
+		t.Errorf("max clock: MFU %g", mfu)
+	}
+}

@@ -18,14 +18,16 @@ import (
 
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 )
 
 // FromCompany adapts the company c to the waterfall's input at an exit on
 // asOf. It returns the input, notes explaining every approximation or
-// convention applied (in English, one sentence each, for the user to
-// read), and an error naming what cannot be mapped and where in the
-// document (e.g. "share_classes[2] (Series A): …").
+// convention applied (one sentence each, for the user to read: a stable
+// code from NoteCodes with its arguments, and the English text; see
+// package msg), and an error naming what cannot be mapped and where in
+// the document (e.g. "share_classes[2] (Series A): …").
 //
 // The mapping:
 //
@@ -81,7 +83,7 @@ import (
 // not above the purchase amount, SAFEs claiming 100% or more, common with
 // a conversion ratio other than 1, …), each reported at its place in the
 // company document.
-func FromCompany(c *captable.Company, asOf captable.Date) (waterfall.Input, []string, error) {
+func FromCompany(c *captable.Company, asOf captable.Date) (waterfall.Input, []msg.Note, error) {
 	if c == nil {
 		return waterfall.Input{}, nil, errors.New("no company document")
 	}
@@ -109,7 +111,7 @@ type adapter struct {
 	c     *captable.Company
 	asOf  captable.Date
 	in    waterfall.Input
-	notes []string
+	notes []msg.Note
 	// holder[stakeholder id] is the waterfall holder name.
 	holder map[string]string
 	// className[class id] is the waterfall class name, for classes with
@@ -124,8 +126,8 @@ type adapter struct {
 // own decimals.
 func amt(d decimal.Decimal) string { return money.Group(d.String()) }
 
-func (a *adapter) note(format string, args ...any) {
-	a.notes = append(a.notes, fmt.Sprintf(format, args...))
+func (a *adapter) note(code string, kv ...string) {
+	a.notes = append(a.notes, Notes.Make(code, kv...))
 }
 
 // holderNames gives every stakeholder a unique display name.
@@ -188,7 +190,7 @@ func (a *adapter) classes() error {
 			}
 		}
 		if len(hs) == 0 {
-			a.note("%s has no outstanding shares and takes no part in the waterfall.", where)
+			a.note(NoteClassNoShares, "where", where, "class", cl.ID)
 			continue
 		}
 		wc := waterfall.Class{Name: name, Holdings: hs}
@@ -248,7 +250,7 @@ func (a *adapter) options() error {
 		}
 	}
 	if unvested.IsPositive() {
-		a.note("option_plan: %s granted options are unvested on %s; they are counted in full, as if the acquirer assumed or accelerated them (if they lapsed at the sale, everyone else would take more).", amt(unvested), a.asOf)
+		a.note(NoteOptionsUnvested, "unvested", amt(unvested), "date", a.asOf.String())
 	}
 	if pool := p.PoolSize.Sub(sumGranted(p)); pool.IsPositive() {
 		a.in.UnissuedPool = pool
@@ -287,15 +289,14 @@ func (a *adapter) convertibles() error {
 			switch {
 			case !t.cap.IsPositive():
 				if t.discount.IsPositive() {
-					a.note("%s: uncapped SAFE with a %s%% discount: taken at its cash-out amount %s; its conversion at a discount to fair market value (worth about %s) is not modelled, so this holder is understated.",
-						where, t.discount.Shift(2), amt(cv.Amount), amt(cv.Amount.DivRound(decimal.NewFromInt(1).Sub(t.discount), 2)))
+					a.note(NoteSAFEUncappedDiscount, "where", where, "safe", cv.ID, "discount", t.discount.Shift(2).String(),
+						"amount", amt(cv.Amount), "worth", amt(cv.Amount.DivRound(decimal.NewFromInt(1).Sub(t.discount), 2)))
 				} else {
-					a.note("%s: uncapped SAFE: taken at its cash-out amount %s (converting at fair market value would be worth the same).", where, amt(cv.Amount))
+					a.note(NoteSAFEUncapped, "where", where, "safe", cv.ID, "amount", amt(cv.Amount))
 				}
 			case t.typ == captable.SAFEPre:
 				s.ValuationCap = t.cap.Add(cv.Amount)
-				a.note("%s: pre-money SAFE with cap %s mapped to a post-money cap of %s (cap + amount): exact when it is the only SAFE converting, approximate when others convert too (a pre-money safe's Liquidity Capitalization excludes them).",
-					where, amt(t.cap), amt(s.ValuationCap))
+				a.note(NoteSAFEPreMoney, "where", where, "safe", cv.ID, "cap", amt(t.cap), "post_cap", amt(s.ValuationCap))
 			default:
 				s.ValuationCap = t.cap
 			}
@@ -305,7 +306,7 @@ func (a *adapter) convertibles() error {
 			interest := decimal.Zero
 			if a.asOf.IsZero() {
 				if cv.InterestRate.IsPositive() {
-					a.note("%s: no exit date given, so no interest is accrued: the note is repaid at its principal %s.", where, amt(cv.Amount))
+					a.note(NoteNoExitDate, "where", where, "note", cv.ID, "principal", amt(cv.Amount))
 				}
 			} else {
 				if a.asOf.Before(cv.Date) {
@@ -318,8 +319,8 @@ func (a *adapter) convertibles() error {
 			}
 			a.in.Debts = append(a.in.Debts, waterfall.Debt{Name: a.instrumentName(cv), Holder: a.holder[cv.Stakeholder], Amount: cv.Amount.Add(interest)})
 			a.whereDebt = append(a.whereDebt, where)
-			a.note("%s: convertible note repaid as debt before equity: principal %s + interest %s = %s. At a sale before conversion a note is typically repaid, often with a premium or an option to convert at its cap; the document records neither, so none is applied.",
-				where, amt(cv.Amount), amt(interest), amt(cv.Amount.Add(interest)))
+			a.note(NoteNoteAsDebt, "where", where, "note", cv.ID, "principal", amt(cv.Amount), "interest", amt(interest),
+				"total", amt(cv.Amount.Add(interest)))
 		default:
 			return fmt.Errorf("%s: type %q cannot be mapped to the waterfall", where, cv.Type)
 		}
@@ -368,8 +369,8 @@ func (a *adapter) resolveMFN() []safeTerms {
 		}
 		b := cvs[best]
 		out[i] = safeTerms{b.Type, b.Cap, b.Discount}
-		a.note("convertibles[%d] (%s): MFN SAFE adopts the terms of the later %s (%s, cap %s), the lowest later cap, as its holder would elect before a sale.",
-			i, cv.ID, b.ID, b.Type, amt(b.Cap))
+		a.note(NoteMFNAdopts, "where", fmt.Sprintf("convertibles[%d] (%s)", i, cv.ID), "safe", cv.ID, "from", b.ID,
+			"type", string(b.Type), "cap", amt(b.Cap))
 	}
 	return out
 }

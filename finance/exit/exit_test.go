@@ -2,6 +2,7 @@ package exit_test
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 )
 
@@ -255,7 +257,8 @@ convertibles:
 				t.Fatal(err)
 			}
 			tc.check(t, in)
-			all := strings.Join(notes, "\n")
+			checkNotes(t, notes)
+			all := strings.Join(exit.Texts(notes), "\n")
 			for _, n := range tc.notes {
 				if !strings.Contains(all, n) {
 					t.Errorf("notes lack %q:\n%s", n, all)
@@ -351,7 +354,8 @@ func TestDemoCompany(t *testing.T) {
 	if dd := in.Debts[0]; !dd.Amount.Equal(d("1574465.75")) || dd.Holder != "某云厂商战投" {
 		t.Errorf("note %+v", dd)
 	}
-	all := strings.Join(notes, "\n")
+	checkNotes(t, notes)
+	all := strings.Join(exit.Texts(notes), "\n")
 	for _, want := range []string{"MFN SAFE adopts the terms of the later safe-qiji", "note-cloud", "unvested on 2025-06-30"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("notes lack %q:\n%s", want, all)
@@ -518,3 +522,41 @@ issuances:
 }
 
 func itoa(i int) string { return decimal.NewFromInt(int64(i)).String() }
+
+// checkNotes checks that every note has a known code, arguments for every
+// placeholder of its template, and the English text those make.
+func checkNotes(t *testing.T, notes []msg.Note) {
+	t.Helper()
+	for _, n := range notes {
+		tmpl, ok := exit.Notes[n.Code]
+		if !ok {
+			t.Errorf("note with unknown code %q: %s", n.Code, n.Text)
+			continue
+		}
+		for _, p := range msg.Placeholders(tmpl) {
+			if _, ok := n.Args[p]; !ok {
+				t.Errorf("note %s lacks argument %q: %+v", n.Code, p, n.Args)
+			}
+		}
+		if n.Text != msg.Format(tmpl, n.Args) || strings.Contains(n.Text, "{") {
+			t.Errorf("note %s text %q does not fill its template", n.Code, n.Text)
+		}
+	}
+}
+
+// Every code is documented in the package's English catalogue, and the
+// catalogue has no code the package never emits (the tests above reach
+// each one).
+func TestNoteCodes(t *testing.T) {
+	want := []string{exit.NoteClassNoShares, exit.NoteOptionsUnvested, exit.NoteSAFEUncappedDiscount, exit.NoteSAFEUncapped,
+		exit.NoteSAFEPreMoney, exit.NoteNoExitDate, exit.NoteNoteAsDebt, exit.NoteMFNAdopts}
+	slices.Sort(want)
+	if got := exit.Notes.Codes(); !slices.Equal(got, want) {
+		t.Errorf("codes %v, want %v", got, want)
+	}
+	for _, c := range want {
+		if len(msg.Placeholders(exit.Notes[c])) == 0 {
+			t.Errorf("%s: template names no argument", c)
+		}
+	}
+}

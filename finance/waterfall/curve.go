@@ -3,11 +3,13 @@ package waterfall
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 )
 
 // EventKind says what happens at a breakpoint.
@@ -40,8 +42,62 @@ type Event struct {
 	Kind EventKind `json:"kind"`
 	// Subject is the class, SAFE, debt rank or strike concerned.
 	Subject string `json:"subject"`
-	// Label is a sentence for a chart marker.
+	// Label is a sentence for a chart marker, in English.
 	Label string `json:"label"`
+	// Code names Label's template in Events (finer than Kind: it tells a
+	// cap reached from a cap left, a class reverting from a SAFE), and
+	// Args fill it, so an edge can render the label in the user's
+	// language.
+	Code string            `json:"code"`
+	Args map[string]string `json:"args,omitempty"`
+}
+
+// Note returns the event's label as a translatable message.
+func (e Event) Note() msg.Note { return msg.Note{Code: e.Code, Args: e.Args, Text: e.Label} }
+
+// The codes of breakpoint event labels (Event.Code) and their arguments.
+const (
+	// LabelDebtRepaid (EventDebtRepaid). Args: rank, names.
+	LabelDebtRepaid = "debt-repaid"
+	// LabelPreferencesPaid (EventPreferencesPaid). Args: rank, names.
+	LabelPreferencesPaid = "preferences-paid"
+	// LabelClassConverts (EventConverts). Args: class.
+	LabelClassConverts = "class-converts"
+	// LabelClassReverts (EventReverts): back to the preference. Args:
+	// class.
+	LabelClassReverts = "class-reverts"
+	// LabelSAFEConverts (EventSAFEConverts). Args: safe.
+	LabelSAFEConverts = "safe-converts"
+	// LabelSAFEReverts (EventReverts): back to the cash-out. Args: safe.
+	LabelSAFEReverts = "safe-reverts"
+	// LabelCapReached (EventCapReached). Args: class, cap (a multiple,
+	// "2×").
+	LabelCapReached = "cap-reached"
+	// LabelCapLeft (EventCapReached, going down). Args: class.
+	LabelCapLeft = "cap-left"
+	// LabelOptionsInMoney (EventOptionsInMoney). Args: price.
+	LabelOptionsInMoney = "options-in-money"
+)
+
+// Events holds the English template of every event label code; an edge's
+// catalogue translates the same templates (its tests iterate
+// Events.Codes()).
+var Events = msg.Catalogue{
+	LabelDebtRepaid:      "debt of rank {rank} repaid in full ({names})",
+	LabelPreferencesPaid: "preferences of rank {rank} paid in full ({names})",
+	LabelClassConverts:   "{class} converts to common",
+	LabelClassReverts:    "{class} goes back to its preference",
+	LabelSAFEConverts:    "{safe} takes its conversion amount",
+	LabelSAFEReverts:     "{safe} goes back to its cash-out amount",
+	LabelCapReached:      "{class} reaches its {cap} participation cap",
+	LabelCapLeft:         "{class} drops below its participation cap",
+	LabelOptionsInMoney:  "options at {price} come into the money",
+}
+
+// event makes an Event whose label is the code's template filled by kv.
+func event(kind EventKind, subject, code string, kv ...string) Event {
+	n := Events.Make(code, kv...)
+	return Event{Kind: kind, Subject: subject, Label: n.Text, Code: n.Code, Args: n.Args}
 }
 
 // Breakpoint is an exit value where some holder's payout changes slope.
@@ -205,31 +261,32 @@ func (m *model) label(c change, l *state) Event {
 			}
 		}
 		subj := strings.Join(names, ", ")
+		rank := strconv.Itoa(t.rank)
 		if t.debt {
-			return Event{EventDebtRepaid, subj, fmt.Sprintf("debt of rank %d repaid in full (%s)", t.rank, subj)}
+			return event(EventDebtRepaid, subj, LabelDebtRepaid, "rank", rank, "names", subj)
 		}
-		return Event{EventPreferencesPaid, subj, fmt.Sprintf("preferences of rank %d paid in full (%s)", t.rank, subj)}
+		return event(EventPreferencesPaid, subj, LabelPreferencesPaid, "rank", rank, "names", subj)
 	case 1:
 		n := m.classes[c.idx].name
 		if !c.up {
-			return Event{EventReverts, n, n + " goes back to its preference"}
+			return event(EventReverts, n, LabelClassReverts, "class", n)
 		}
-		return Event{EventConverts, n, n + " converts to common"}
+		return event(EventConverts, n, LabelClassConverts, "class", n)
 	case 2:
 		n := m.safes[c.idx].name
 		if !c.up {
-			return Event{EventReverts, n, n + " goes back to its cash-out amount"}
+			return event(EventReverts, n, LabelSAFEReverts, "safe", n)
 		}
-		return Event{EventSAFEConverts, n, n + " takes its conversion amount"}
+		return event(EventSAFEConverts, n, LabelSAFEConverts, "safe", n)
 	case 3:
 		cl := m.classes[c.idx]
 		if !c.up {
-			return Event{EventCapReached, cl.name, cl.name + " drops below its participation cap"}
+			return event(EventCapReached, cl.name, LabelCapLeft, "class", cl.name)
 		}
-		return Event{EventCapReached, cl.name, fmt.Sprintf("%s reaches its %s participation cap", cl.name, mult(cl.in.ParticipationCap))}
+		return event(EventCapReached, cl.name, LabelCapReached, "class", cl.name, "cap", mult(cl.in.ParticipationCap))
 	default:
 		p := m.strikes[c.idx].price
-		return Event{EventOptionsInMoney, p.String(), fmt.Sprintf("options at %s come into the money", p)}
+		return event(EventOptionsInMoney, p.String(), LabelOptionsInMoney, "price", p.String())
 	}
 }
 

@@ -152,6 +152,7 @@ func TestPropertyMonotone(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: %v", k, err)
 		}
+		checkEvents(t, c)
 		lines := map[string]int{}
 		res, _ := Compute(in, usd("1"))
 		for _, h := range res.Holders {
@@ -185,6 +186,7 @@ func TestPropertyCurveExactBetweenPoints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkEvents(t, c)
 		for i := 1; i < len(c.Exits); i++ {
 			a, b := c.Exits[i-1], c.Exits[i]
 			if b.Sub(a).LessThan(d("1")) {

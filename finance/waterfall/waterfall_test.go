@@ -2,12 +2,14 @@ package waterfall
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/finance/msg"
 )
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -430,4 +432,60 @@ func TestTwoSAFEsEquilibrium(t *testing.T) {
 		{"10000000", map[string]string{"SAFE A": "1000000.00", "Common": "8000000.00", "choice:SAFE A": "cash_out"}},
 		{"9000000", map[string]string{"SAFE A": "1000000.00", "SAFE B": "1000000.00", "Common": "7000000.00"}},
 	})
+}
+
+// checkEvents checks every breakpoint event's label against its code's
+// template (known code, every placeholder given, the English label that
+// makes) and that a breakpoint's label joins its events' labels.
+func checkEvents(t *testing.T, c *CurveResult) {
+	t.Helper()
+	for _, bp := range c.Breakpoints {
+		var ls []string
+		for _, e := range bp.Events {
+			ls = append(ls, e.Label)
+			tmpl, ok := Events[e.Code]
+			if !ok {
+				t.Errorf("event %+v: unknown code", e)
+				continue
+			}
+			for _, p := range msg.Placeholders(tmpl) {
+				if _, ok := e.Args[p]; !ok {
+					t.Errorf("event %s lacks argument %q: %+v", e.Code, p, e.Args)
+				}
+			}
+			if n := e.Note(); n.Text != msg.Format(tmpl, e.Args) || n.Code != e.Code {
+				t.Errorf("event %s: label %q does not fill %q", e.Code, e.Label, tmpl)
+			}
+		}
+		if bp.Label != strings.Join(ls, "; ") {
+			t.Errorf("breakpoint label %q, events %q", bp.Label, ls)
+		}
+	}
+}
+
+func TestEventLabels(t *testing.T) {
+	c, err := Curve(feld(true, "2"), usd("0"), usd("60000000"), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEvents(t, c)
+	var got []string
+	for _, bp := range c.Breakpoints {
+		for _, e := range bp.Events {
+			got = append(got, e.Code+": "+e.Label)
+		}
+	}
+	want := []string{
+		"preferences-paid: preferences of rank 0 paid in full (Series A)",
+		"cap-reached: Series A reaches its 2× participation cap",
+		"class-converts: Series A converts to common",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, code := range Events.Codes() {
+		if len(msg.Placeholders(Events[code])) == 0 {
+			t.Errorf("%s: template names no argument", code)
+		}
+	}
 }

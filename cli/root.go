@@ -134,6 +134,7 @@ func NewRootCommand(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root.AddCommand(newEvalCommand(o))
 	root.AddCommand(newPredictCommand(o))
 	root.AddCommand(newGenerateCommand(o))
+	root.AddCommand(newRunsCommand(o))
 	return root
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 	"github.com/kaiwu-ai/kaiwu/web"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
@@ -114,7 +115,16 @@ func runServe(ctx context.Context, o *Options, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
-	opts := web.Options{Logger: slog.New(slog.NewTextHandler(o.Err(), nil)), SecureCookies: cfg.SecureCookies}
+	logger := slog.New(slog.NewTextHandler(o.Err(), nil))
+	// Training runs: those a previous server left running were cut off by
+	// its end; this process trains the new ones and, on shutdown,
+	// cancels what is still training (recorded as canceled).
+	runs := lifecycle.NewManager(st, lifecycle.Options{Logger: logger})
+	if _, err := runs.Recover(ctx); err != nil {
+		return err
+	}
+	defer runs.Close()
+	opts := web.Options{Logger: logger, SecureCookies: cfg.SecureCookies, Runs: runs}
 	if len(users) == 0 {
 		opts.SetupToken = web.NewSetupToken()
 	}
@@ -144,6 +154,9 @@ func runServe(ctx context.Context, o *Options, cfg serveConfig) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(o.Err(), "kaiwu: shutting down")
+	// Cancel live runs first: their event streams then end, and
+	// Shutdown need not wait for them.
+	runs.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -28,7 +28,7 @@ type apiRoute struct {
 // exactly these (TestOpenAPIMatchesRoutes).
 func (s *server) apiRoutes() []apiRoute {
 	V, E, O := workspace.RoleViewer, workspace.RoleEditor, workspace.RoleOwner
-	return []apiRoute{
+	return append([]apiRoute{
 		{"GET /api/openapi.json", http.HandlerFunc(s.apiOpenAPI)},
 		{"GET /api/me", s.apiHandler(V, s.apiMe)},
 		{"POST /api/tokens", s.apiHandler(V, s.apiCreateToken)},
@@ -51,7 +51,7 @@ func (s *server) apiRoutes() []apiRoute {
 		{"GET /api/compute/memory", s.apiHandler(V, s.apiKind(workspace.KindCompute, s.apiComputeMemory))},
 		{"GET /api/compute/serve", s.apiHandler(V, s.apiKind(workspace.KindCompute, s.apiComputeServe))},
 		{"GET /api/channels", s.apiHandler(V, s.apiKind(workspace.KindChannels, s.apiChannels))},
-	}
+	}, s.runRoutes()...) // web/runs.go
 }
 
 func (s *server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {

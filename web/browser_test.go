@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +226,126 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", shots)
+}
+
+// TestBrowserRuns starts a training run from the Models page in a real
+// headless Chromium and watches it: the progress bar moves and the loss
+// curve is drawn live (runs.js, Server-Sent Events), then the page shows
+// the finished run with its server-rendered chart. Skipped like
+// TestBrowser.
+func TestBrowserRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	browser := ""
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			browser = path
+			break
+		}
+	}
+	if browser == "" {
+		if os.Getenv("KAIWU_BROWSER_TEST") == "1" {
+			t.Fatal("KAIWU_BROWSER_TEST=1 but no chromium on PATH (apt-get install chromium)")
+		}
+		t.Skip("no chromium on PATH: apt-get install chromium to run the browser test")
+	}
+	shots := os.Getenv("KAIWU_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := workspace.Open(ctx, filepath.Join(t.TempDir(), "runs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, "founder", "correct horse battery", workspace.RoleOwner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetUserLang(ctx, u.ID, "en"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(st, Options{SetupToken: testSetupToken}))
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-US"), chromedp.WindowSize(1280, 1400), chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		})
+	}
+	submit := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.RunResponse(ctx, chromedp.Submit(css(sel)))
+			return err
+		})
+	}
+	// Log in, open the Models page from the navigation, start a run of
+	// the tabular recipe long enough (1,000 epochs, a few seconds) to
+	// watch.
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(css(`input[name="name"]`)),
+		chromedp.SendKeys(css(`input[name="name"]`), "founder"),
+		chromedp.SendKeys(css(`input[name="password"]`), "correct horse battery"),
+		submit(`input[name="name"]`),
+		chromedp.WaitVisible(css(`nav a[href="/runs"]`)),
+		chromedp.Navigate(srv.URL+"/runs"),
+		chromedp.WaitVisible(css(`form#start-run`)),
+		chromedp.SetValue(css(`input[name="epochs"]`), "1000"),
+		shot("runs-1-form"),
+		submit(`input[name="epochs"]`),
+		chromedp.WaitVisible(css(`#run`)),
+	); err != nil {
+		t.Fatalf("starting a run: %v", err)
+	}
+	// The bar moves: a first value, then a larger one, with the live
+	// curve drawn.
+	first, err := chromedp.Run(bctx, chromedp.Poll[float64](`(() => { const b = document.getElementById("run-bar"); return b && b.value > 0 ? b.value : 0; })()`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("the progress bar never moved: %v", err)
+	}
+	moved, err := chromedp.Run(bctx, chromedp.Poll[float64](`(() => { const b = document.getElementById("run-bar"); const c = document.querySelector("#run-chart svg.live-chart polyline");
+		return b && c && b.value > `+strconv.FormatFloat(first, 'f', -1, 64)+` ? b.value : 0; })()`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil {
+		t.Fatalf("the progress bar stopped at %g: %v", first, err)
+	}
+	if err := chromedp.Do(bctx, shot("runs-2-live")); err != nil {
+		t.Fatal(err)
+	}
+	// At the end the page reloads with the finished run.
+	if err := chromedp.Do(bctx,
+		chromedp.WaitVisible(css(`#run-status.succeeded`)),
+		chromedp.WaitVisible(css(`#run-chart svg`)),
+		shot("runs-3-done"),
+	); err != nil {
+		t.Fatalf("the finished run (bar went %g → %g): %v", first, moved, err)
+	}
+	rs, err := st.Runs(ctx, 0)
+	if err != nil || len(rs) != 1 || rs[0].Status != "succeeded" || rs[0].Metrics == nil || rs[0].Metrics.Steps != 50000 {
+		t.Fatalf("stored runs %+v, %v", rs, err)
+	}
+	t.Logf("bar %g → %g of 50000; screenshots in %s", first, moved, shots)
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
@@ -26,6 +28,7 @@ type fakeStore struct {
 	tokens   map[string]int64
 	sharing  map[workspace.Kind]bool // kinds set explicitly; others take workspace.DefaultShared
 	shareLog []workspace.SharingChange
+	runs     []lifecycle.Run // index ID-1
 	now      func() time.Time
 }
 
@@ -291,4 +294,75 @@ func seedFake(tb testing.TB, f *fakeStore) {
 			tb.Fatalf("%s: %v", x.path, err)
 		}
 	}
+}
+
+// ---- training runs (lifecycle.Store) ----
+
+func (f *fakeStore) CreateRun(_ context.Context, r *lifecycle.Run) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r.ID = int64(len(f.runs) + 1)
+	f.runs = append(f.runs, *r)
+	return nil
+}
+
+func (f *fakeStore) UpdateRun(_ context.Context, r lifecycle.Run) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.ID < 1 || int(r.ID) > len(f.runs) {
+		return workspace.ErrNotFound
+	}
+	old := f.runs[r.ID-1]
+	r.CancelRequested, r.Progress = old.CancelRequested, nil
+	f.runs[r.ID-1] = r
+	return nil
+}
+
+func (f *fakeStore) Run(_ context.Context, id int64) (lifecycle.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if id < 1 || int(id) > len(f.runs) {
+		return lifecycle.Run{}, fmt.Errorf("%w: run %d", workspace.ErrNotFound, id)
+	}
+	return f.runs[id-1], nil
+}
+
+func (f *fakeStore) Runs(_ context.Context, limit int) ([]lifecycle.Run, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := []lifecycle.Run{}
+	for i := len(f.runs) - 1; i >= 0 && (limit == 0 || len(out) < limit); i-- {
+		r := f.runs[i]
+		r.Curve, r.Report = nil, nil
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (f *fakeStore) RequestCancel(ctx context.Context, id int64) (lifecycle.Run, error) {
+	r, err := f.Run(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if r.Status.Final() {
+		return r, fmt.Errorf("%w: run %d has %s (%w)", lifecycle.ErrNotLive, id, r.Status, workspace.ErrConflict)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.runs[id-1].CancelRequested = true
+	r.CancelRequested = true
+	return r, nil
+}
+
+func (f *fakeStore) FailLiveRuns(_ context.Context, msg string, at time.Time) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for i, r := range f.runs {
+		if !r.Status.Final() {
+			f.runs[i].Status, f.runs[i].Error, f.runs[i].FinishedAt = lifecycle.StatusFailed, msg, &at
+			n++
+		}
+	}
+	return n, nil
 }

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
@@ -51,6 +52,11 @@ type Options struct {
 	CSRFKey []byte
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
+	// Runs trains models for the Models pages and /api/runs; nil: a
+	// Manager over the store with its defaults (one run at a time). The
+	// caller that passes one calls its Recover at startup and Close at
+	// shutdown.
+	Runs *lifecycle.Manager
 }
 
 // server holds the handler's dependencies.
@@ -62,6 +68,7 @@ type server struct {
 	hasOwner atomic.Bool
 	pages    *pageSet
 	mux      *http.ServeMux
+	runs     *lifecycle.Manager
 }
 
 // New returns the HTTP handler of the API and the dashboard over store.
@@ -105,8 +112,12 @@ func newServer(store workspace.Store, opts Options) *server {
 		opts.SetupToken = NewSetupToken()
 		opts.Logger.Warn("no setup token given; the first-run page needs this one", "setup_token", opts.SetupToken)
 	}
+	if opts.Runs == nil {
+		opts.Runs = lifecycle.NewManager(store, lifecycle.Options{Logger: opts.Logger})
+	}
 	s := &server{store: store, opts: opts, log: opts.Logger,
-		limiter: newLimiter(opts.LoginLimit, opts.LoginWindow, opts.Now), pages: mustPages()}
+		limiter: newLimiter(opts.LoginLimit, opts.LoginWindow, opts.Now), pages: mustPages(), runs: opts.Runs}
+	s.pages.addRunPages()
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s
@@ -133,5 +144,6 @@ func (s *server) routes() {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		problem(w, r, http.StatusNotFound, "not-found", "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
+	s.runPageRoutes()
 	s.pageRoutes()
 }

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 )
 
 // The demo workspace: 衡星智能 Hengxing AI, a fictional Chinese
@@ -58,6 +60,34 @@ func SeedDemo(ctx context.Context, st Store, actor string) error {
 		if err != nil {
 			return fmt.Errorf("seeding the demo workspace: %w", err)
 		}
+	}
+	return SeedDemoRun(ctx, st, actor)
+}
+
+// SeedDemoRun gives a workspace without training runs one finished run
+// to look at: it trains the tabular recipe (20 epochs, 1,000 steps, of
+// the built-in housing CSV: a real run of about 0.05 s) through a
+// lifecycle.Manager and stores it with its curve and metrics. A workspace
+// that has runs is left alone.
+func SeedDemoRun(ctx context.Context, st Store, actor string) error {
+	rs, err := st.Runs(ctx, 1)
+	if err != nil || len(rs) > 0 {
+		return err
+	}
+	m := lifecycle.NewManager(st, lifecycle.Options{})
+	defer m.Close()
+	r, err := m.Start(ctx, lifecycle.Config{Recipe: "tabular", Epochs: 20}, actor)
+	if err != nil {
+		return fmt.Errorf("seeding the demo run: %w", err)
+	}
+	if err := m.Wait(ctx, r.ID); err != nil {
+		return fmt.Errorf("seeding the demo run: %w", err)
+	}
+	if r, err = st.Run(ctx, r.ID); err != nil {
+		return fmt.Errorf("seeding the demo run: %w", err)
+	}
+	if r.Status != lifecycle.StatusSucceeded {
+		return fmt.Errorf("seeding the demo run: the tabular run %s: %s", r.Status, r.Error)
 	}
 	return nil
 }

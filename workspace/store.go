@@ -14,6 +14,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 )
 
 // Kind names a kind of document; each kind has a domain parser.
@@ -180,6 +182,10 @@ type Store interface {
 	// SharingLog returns the sharing changes, newest first, at most limit
 	// (0: all).
 	SharingLog(ctx context.Context, limit int) ([]SharingChange, error)
+
+	// The training runs (lifecycle.Store: CreateRun, UpdateRun, Run,
+	// Runs, RequestCancel, FailLiveRuns), table runs.
+	lifecycle.Store
 
 	Close() error
 }

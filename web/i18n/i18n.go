@@ -65,3 +65,15 @@ func Has(key string) bool { _, ok := messages[key]; return ok }
 
 // Pair returns the English and Chinese texts of key.
 func Pair(key string) (en, zh string) { m := messages[key]; return m[0], m[1] }
+
+// merge adds a file's messages to the catalogue at init time, so that a
+// feature can keep its strings in a file of its own (messages_runs.go).
+// A key defined twice is a programming mistake: it panics at startup.
+func merge(more map[string][2]string) {
+	for k, v := range more {
+		if _, dup := messages[k]; dup {
+			panic("i18n: message key " + k + " is defined twice")
+		}
+		messages[k] = v
+	}
+}

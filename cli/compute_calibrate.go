@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kaiwu-ai/kaiwu/compute/calibrate"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // This file holds `kaiwu compute calibrate`: read the clock (the edge's

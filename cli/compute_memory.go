@@ -9,6 +9,7 @@ import (
 
 	"github.com/kaiwu-ai/kaiwu/compute/memory"
 	"github.com/kaiwu-ai/kaiwu/compute/model"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // This file holds `kaiwu compute memory`: model flags + layout flags →
@@ -63,6 +64,7 @@ type ComputeMemorySearch struct {
 	Tried        int                 `json:"tried"`
 	Fitting      int                 `json:"fitting"`
 	Why          []string            `json:"why"`
+	WhyDetails   []msg.Note          `json:"why_details"`
 	Alternatives []*memory.Breakdown `json:"alternatives,omitempty"`
 }
 
@@ -156,7 +158,7 @@ func newComputeMemoryCommand(o *Options) *cobra.Command {
 				return memFlagErrors(err)
 			}
 			res.Breakdown = ch.Breakdown
-			res.Cheapest = &ComputeMemorySearch{Penalty: ch.Penalty, Tried: ch.Tried, Fitting: ch.Fitting, Why: ch.Why, Alternatives: ch.Alternatives}
+			res.Cheapest = &ComputeMemorySearch{Penalty: ch.Penalty, Tried: ch.Tried, Fitting: ch.Fitting, Why: ch.Why, WhyDetails: ch.WhyDetails, Alternatives: ch.Alternatives}
 		} else {
 			if gpus == 0 {
 				in.GPUs = 0 // tp × pp GPUs
@@ -211,14 +213,14 @@ func memTables(o *Options, r ComputeMemoryResult) []Table {
 	add("cmem.total", memGB(b.Total))
 	add("cmem.capacity", memGB(b.Capacity))
 	add("cmem.fits", fits)
-	for _, n := range b.Notes {
-		add("cmem.note", n)
+	for _, n := range b.NoteDetails {
+		add("cmem.note", o.Note("note.memory.", n))
 	}
 	ts := []Table{kv}
 	if r.Cheapest != nil {
 		w := Table{Header: []string{o.T("cmem.why")}}
-		for _, s := range r.Cheapest.Why {
-			w.Rows = append(w.Rows, []string{"- " + s})
+		for _, n := range r.Cheapest.WhyDetails {
+			w.Rows = append(w.Rows, []string{"- " + o.Note("note.memory.", n)})
 		}
 		ts = append(ts, w)
 		if len(r.Cheapest.Alternatives) > 0 {

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/kaiwu-ai/kaiwu/compute/memory"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 func TestComputeMemoryTable(t *testing.T) {
@@ -34,6 +37,7 @@ func TestComputeMemoryCheapestJSON(t *testing.T) {
 		Fits     bool    `json:"fits"`
 		Cheapest struct {
 			Why          []string
+			WhyDetails   []msg.Note `json:"why_details"`
 			Tried        int
 			Alternatives []json.RawMessage
 		} `json:"cheapest"`
@@ -41,7 +45,8 @@ func TestComputeMemoryCheapestJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, js)
 	}
-	if r.Model != "llama-2-7b" || !r.Fits || r.Total > r.Capacity || r.Layout.TP*r.Layout.PP*r.Layout.DP != 8 || len(r.Cheapest.Why) < 2 || r.Cheapest.Tried == 0 {
+	if r.Model != "llama-2-7b" || !r.Fits || r.Total > r.Capacity || r.Layout.TP*r.Layout.PP*r.Layout.DP != 8 || len(r.Cheapest.Why) < 2 || r.Cheapest.Tried == 0 ||
+		len(r.Cheapest.WhyDetails) != len(r.Cheapest.Why) || r.Cheapest.WhyDetails[0].Code != memory.WhyFit || r.Cheapest.WhyDetails[0].Text != r.Cheapest.Why[0] {
 		t.Errorf("cheapest %+v", r)
 	}
 }
@@ -80,5 +85,53 @@ func TestComputeMemoryErrorsNameTheFlag(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// The zh cheapest-layout table gives the reasons and the layout warnings
+// in Chinese; the table is kept as a golden file (go test ./cli -run
+// TestComputeMemoryChineseGolden -update rewrites it).
+func TestComputeMemoryChineseGolden(t *testing.T) {
+	out, _, err := run(t, "--lang", "zh", "compute", "memory", "--preset", "llama-2-70b", "--gpu", "a100", "--cheapest", "--max-gpus", "128")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"种布局中有", "完全重计算", "跨 16 个数据并行副本", "每卡：已用 76.3 GB，共 80.0 GB"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("zh table lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"layouts on", "recomputation", "data-parallel ranks", "per GPU"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("zh table shows English %q", bad)
+		}
+	}
+	golden(t, "compute-memory-zh.txt", out)
+
+	// A layout warning, in Chinese and, in JSON, with its code.
+	args := []string{"compute", "memory", "--preset", "llama-2-7b", "--gpu", "h100", "--gpus", "16", "--tp", "16", "--zero", "1"}
+	zh, _, err := run(t, append([]string{"--lang", "zh"}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"tp 16 跨越多个节点（每节点 8 张 GPU）", "dp = 1 时毫无节省"} {
+		if !strings.Contains(zh, want) {
+			t.Errorf("zh table lacks %q:\n%s", want, zh)
+		}
+	}
+	js, _, err := run(t, append([]string{"--json"}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Notes       []string   `json:"notes"`
+		NoteDetails []msg.Note `json:"note_details"`
+	}
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.NoteDetails) != 2 || r.NoteDetails[0].Code != memory.NoteTPSpansNodes || r.NoteDetails[0].Args["tp"] != "16" ||
+		len(r.Notes) != 2 || r.Notes[1] != r.NoteDetails[1].Text || !strings.Contains(r.Notes[0], "spans nodes") {
+		t.Errorf("notes %q details %+v", r.Notes, r.NoteDetails)
 	}
 }

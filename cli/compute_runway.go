@@ -12,6 +12,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/compute/train"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
 	"github.com/kaiwu-ai/kaiwu/finance/runway"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // This file holds `kaiwu compute runway`: a compute plan — a training run
@@ -30,17 +31,19 @@ func init() {
 	addMessages(map[string][2]string{
 		"short.compute.runway": {"Turn a training run and serving volume into runway cost lines; merge into a plan and project",
 			"把训练计划与推理用量转为现金跑道成本项；可并入计划并重新测算"},
-		"crw.item":            {"item", "项目"},
-		"crw.without":         {"without compute plan", "不含算力计划"},
-		"crw.with":            {"with compute plan", "含算力计划"},
-		"crw.compute_total":   {"compute costs over the plan", "计划期算力总支出"},
-		"crw.runway":          {"runway (months)", "现金跑道（月）"},
-		"crw.out_of_cash":     {"out of cash in", "现金耗尽月份"},
-		"crw.cash_end":        {"cash at the end", "期末现金"},
-		"crw.break_even":      {"break-even month", "盈亏平衡月份"},
-		"crw.alive":           {"default alive", "默认存活"},
-		"crw.raise":           {"amount to raise", "建议融资额"},
-		"crw.none":            {"—", "—"},
+		"crw.item":          {"item", "项目"},
+		"crw.without":       {"without compute plan", "不含算力计划"},
+		"crw.with":          {"with compute plan", "含算力计划"},
+		"crw.compute_total": {"compute costs over the plan", "计划期算力总支出"},
+		"crw.runway":        {"runway (months)", "现金跑道（月）"},
+		"crw.out_of_cash":   {"out of cash in", "现金耗尽月份"},
+		"crw.cash_end":      {"cash at the end", "期末现金"},
+		"crw.break_even":    {"break-even month", "盈亏平衡月份"},
+		"crw.alive":         {"default alive", "默认存活"},
+		"crw.raise":         {"amount to raise", "建议融资额"},
+		"crw.none":          {"—", "—"},
+		"crw.inference": {"inference {model} on {gpu} × {tp} (batch {batch}, {utilisation} utilised)",
+			"在 {gpu} × {tp} 上推理 {model}（批大小 {batch}，利用率 {utilisation}）"},
 		"crw.yes":             {"yes", "是"},
 		"crw.no":              {"no", "否"},
 		"crw.header":          {"compute cost lines for a runway plan: paste under costs.compute (docs/formats/finance-runway.md)", "现金跑道计划的算力成本项：粘贴到 costs.compute 下（见 docs/formats/finance-runway.md）"},
@@ -66,6 +69,21 @@ type computeCostLine struct {
 	Growth          string `yaml:"growth,omitempty" json:"growth,omitempty"`
 	From            string `yaml:"from,omitempty" json:"from,omitempty"`
 	To              string `yaml:"to,omitempty" json:"to,omitempty"`
+	// display is Name in the user's language, for the printed YAML
+	// (JSON keeps the English Name); "" means Name.
+	display string
+}
+
+// displayed returns lines with their names in the user's language.
+func displayed(lines []computeCostLine) []computeCostLine {
+	out := make([]computeCostLine, len(lines))
+	for i, l := range lines {
+		if l.display != "" {
+			l.Name = l.display
+		}
+		out[i] = l
+	}
+	return out
 }
 
 // runway converts l to the runway plan's type.
@@ -75,10 +93,11 @@ func (l computeCostLine) runway() runway.CostLine {
 }
 
 // trainingLines turns a training schedule into one lump line per month.
-func trainingLines(s []train.MonthlyCost) []computeCostLine {
+func trainingLines(o *Options, s []train.MonthlyCost) []computeCostLine {
 	var out []computeCostLine
 	for _, m := range s {
-		out = append(out, computeCostLine{Name: m.Label, Month: m.Month, Amount: m.Amount.StringFixed(2)})
+		out = append(out, computeCostLine{Name: m.Label, Month: m.Month, Amount: m.Amount.StringFixed(2),
+			display: o.Note("note.train.", m.LabelDetail)})
 	}
 	return out
 }
@@ -212,7 +231,7 @@ func newComputeRunwayCommand(o *Options) *cobra.Command {
 				return tf.errors(err)
 			}
 			out.Training, out.Schedule = tp, sched
-			out.Lines = append(out.Lines, trainingLines(sched)...)
+			out.Lines = append(out.Lines, trainingLines(o, sched)...)
 		}
 
 		if serveFrom != "" {
@@ -248,16 +267,19 @@ func newComputeRunwayCommand(o *Options) *cobra.Command {
 			}
 			pi, po := serveMoneyOrNil(sf.priceIn, cur), serveMoneyOrNil(sf.priceOut, cur)
 			mo := r.Monthly(row, in, outTok, pi, po)
-			name := fmt.Sprintf("inference %s on %s × %d (batch %d, %.0f%% utilised)", r.Model, r.GPU, r.TP, row.Batch, 100*r.Utilisation)
+			args := map[string]string{"model": r.Model, "gpu": r.GPU, "tp": itoa(r.TP), "batch": itoa(row.Batch),
+				"utilisation": fmt.Sprintf("%.0f%%", 100*r.Utilisation)}
 			out.Serving = &computeRunwayServing{Operating: row, Monthly: mo, Growth: growth, From: serveFrom, To: serveTo}
-			out.Lines = append(out.Lines, servingLine(name, mo, r.GPUPrice, growth, serveFrom, serveTo))
+			line := servingLine(msg.Format(messages["crw.inference"][0], args), mo, r.GPUPrice, growth, serveFrom, serveTo)
+			line.display = msg.Format(o.T("crw.inference"), args)
+			out.Lines = append(out.Lines, line)
 		}
 
 		if plan == nil {
 			if o.JSON {
 				return writeJSON(o.Out(), out)
 			}
-			y, err := computeLinesYAML(o.T("crw.header"), out.Lines)
+			y, err := computeLinesYAML(o.T("crw.header"), displayed(out.Lines))
 			if err != nil {
 				return err
 			}

@@ -61,6 +61,10 @@ var serveMessages = map[string][2]string{
 	"serve.memory":         {"memory", "显存带宽"},
 	"serve.compute":        {"compute", "算力"},
 	"serve.defaults":       {"defaults used", "使用的默认值"},
+	"serve.source":         {"source", "来源"},
+	"serve.estimate":       {"(estimate)", "（估计）"},
+	"serve.max_mark":       {" (max)", "（最大）"},
+	"serve.target_mark":    {" (target)", "（目标）"},
 	"serve.flag.gpu":       {"GPU id or alias from the catalogue (kaiwu compute gpus)", "硬件目录中的 GPU 名称（见 kaiwu compute gpus）"},
 	"serve.flag.tp":        {"GPUs per replica (tensor parallel)", "每个副本的 GPU 数（张量并行）"},
 	"serve.flag.weights":   {"weight precision: bf16, fp16, fp8, int8, int4", "权重精度：bf16、fp16、fp8、int8、int4"},
@@ -247,11 +251,8 @@ func (f *serveFlags) analyze(mf *modelFlags, prefix string) (*serve.Result, erro
 	}
 	if strings.TrimSpace(f.gpuPrice) == "" {
 		p, _ := g.Price(in.GPUPrice.Currency)
-		src := p.Source + " (" + p.Date + ")"
-		if p.Estimate {
-			src = "estimate: " + src
-		}
-		r.Defaults = append(r.Defaults, serve.Default{Name: "gpu_price", Value: in.GPUPrice.String(), Source: src})
+		r.Defaults = append(r.Defaults, serve.Default{Name: "gpu_price", Value: in.GPUPrice.String(),
+			Source: p.Source + " (" + p.Date + ")", Estimate: p.Estimate})
 	}
 	return r, nil
 }
@@ -330,10 +331,10 @@ func serveRows(o *Options, r *serve.Result) Table {
 		}
 		b := itoa(row.Batch)
 		if row.Max {
-			b += " (max)"
+			b += o.T("serve.max_mark")
 		}
 		if i == len(r.Rows) {
-			b += " (target)"
+			b += o.T("serve.target_mark")
 		}
 		margin, be := "—", "—"
 		if row.GrossMargin != nil {
@@ -348,9 +349,16 @@ func serveRows(o *Options, r *serve.Result) Table {
 }
 
 func serveDefaults(o *Options, defs []serve.Default) Table {
-	t := Table{Header: []string{o.T("serve.defaults"), o.T("serve.value"), ""}}
+	t := Table{Header: []string{o.T("serve.defaults"), o.T("serve.value"), o.T("serve.source")}}
 	for _, d := range defs {
-		t.Rows = append(t.Rows, []string{d.Name, d.Value, d.Source})
+		src := d.Source
+		if d.SourceDetail != nil {
+			src = o.Note("note.serve.", *d.SourceDetail)
+		}
+		if d.Estimate {
+			src = o.T("serve.estimate") + " " + src
+		}
+		t.Rows = append(t.Rows, []string{d.Name, d.Value, src})
 	}
 	return t
 }

@@ -29,7 +29,7 @@ func TestComputeServeChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"每 token KV 缓存", "最大并发序列", "毛利率", "满足延迟目标的最大批", "¥", "(target)", "使用的默认值", "gpu_price"} {
+	for _, want := range []string{"每 token KV 缓存", "最大并发序列", "毛利率", "满足延迟目标的最大批", "¥", "（目标）", "（最大）", "使用的默认值", "kaiwu 假设", "（估计）", "gpu_price"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

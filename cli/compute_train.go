@@ -54,6 +54,8 @@ var computeTrainMessages = map[string][2]string{
 	"ctrain.amount":       {"amount", "金额"},
 	"ctrain.label":        {"line", "条目"},
 	"ctrain.estimate":     {"(estimate)", "（估计）"},
+	"ctrain.recompute":    {"recompute", "重计算"},
+	"ctrain.colon":        {": ", "："},
 }
 
 // ComputeTrainResult is the JSON shape of `kaiwu compute train --json`
@@ -251,7 +253,11 @@ func trainTables(o *Options, r ComputeTrainResult) []Table {
 	p := r.Plan
 	kv := Table{Header: []string{o.T("ctrain.item"), o.T("ctrain.value")}, Right: map[int]bool{1: true}}
 	add := func(k, v string) { kv.Rows = append(kv.Rows, []string{o.T(k), v}) }
-	add("ctrain.model", p.Model)
+	model := p.Model
+	if p.ModelDetail != nil {
+		model = o.Note("note.train.", *p.ModelDetail)
+	}
+	add("ctrain.model", model)
 	add("ctrain.params", hwSI(p.Params))
 	if p.ActiveParams != p.Params {
 		add("ctrain.active", hwSI(p.ActiveParams))
@@ -260,7 +266,7 @@ func trainTables(o *Options, r ComputeTrainResult) []Table {
 	add("ctrain.seq", itoa(p.Seq))
 	add("ctrain.gpu", p.GPUName)
 	add("ctrain.gpus", itoa(p.GPUs))
-	add("ctrain.precision", string(p.Precision)+", recompute "+string(p.Recompute))
+	add("ctrain.precision", string(p.Precision)+", "+o.T("ctrain.recompute")+" "+string(p.Recompute))
 	add("ctrain.peak", fmt.Sprintf("%.1f TFLOP/s", p.PeakFLOPs/1e12))
 	add("ctrain.mfu", fmt.Sprintf("%.1f%%", 100*p.MFU))
 	add("ctrain.model_flops", fmt.Sprintf("%.3g", p.ModelFLOPs))
@@ -276,25 +282,31 @@ func trainTables(o *Options, r ComputeTrainResult) []Table {
 	add("ctrain.energy", hwSI(p.EnergyKWh))
 	add("ctrain.grid", hwFloat(p.GridKgCO2ePerKWh)+" ("+p.Grid+")")
 	add("ctrain.emissions", fmt.Sprintf("%.1f", p.EmissionsTCO2e))
-	ts := []Table{kv, {Rows: [][]string{{o.T("ctrain.excludes") + ": " + p.EnergyExcludes}}}}
+	ts := []Table{kv, {Rows: [][]string{{o.T("ctrain.excludes") + o.T("ctrain.colon") + o.Note("note.train.", train.Notes.Make(train.NoteEnergyExcludes))}}}}
 	if len(p.Defaults) > 0 {
 		d := Table{Header: []string{o.T("ctrain.default"), o.T("ctrain.value"), o.T("ctrain.source")}}
 		for _, x := range p.Defaults {
-			src := x.Source
+			src, value := x.Source, x.Value
+			if x.SourceDetail != nil {
+				src = o.Note("note.train.", *x.SourceDetail)
+			}
+			if x.ValueDetail != nil {
+				value = o.Note("note.train.", *x.ValueDetail)
+			}
 			if x.Date != "" {
 				src += " (" + x.Date + ")"
 			}
 			if x.Estimate {
 				src = o.T("ctrain.estimate") + " " + src
 			}
-			d.Rows = append(d.Rows, []string{x.Field, x.Value, src})
+			d.Rows = append(d.Rows, []string{x.Field, value, src})
 		}
 		ts = append(ts, d)
 	}
 	if len(r.Schedule) > 0 {
 		s := Table{Header: []string{o.T("ctrain.month"), o.T("ctrain.amount"), o.T("ctrain.label")}, Right: map[int]bool{1: true}}
 		for _, m := range r.Schedule {
-			s.Rows = append(s.Rows, []string{m.Month, money.New(m.Amount, p.Cost.Currency).String(), m.Label})
+			s.Rows = append(s.Rows, []string{m.Month, money.New(m.Amount, p.Cost.Currency).String(), o.Note("note.train.", m.LabelDetail)})
 		}
 		ts = append(ts, s)
 	}

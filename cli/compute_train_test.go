@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kaiwu-ai/kaiwu/compute/train"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 func TestComputeTrainTableAndDefaults(t *testing.T) {
@@ -36,16 +39,27 @@ func TestComputeTrainJSON(t *testing.T) {
 		Cost     struct{ Amount, Currency string }
 		Defaults []struct{ Field, Source string }
 		Schedule []struct {
-			Month  string `json:"month"`
-			Amount string `json:"amount"`
-			Label  string `json:"label"`
+			Month       string   `json:"month"`
+			Amount      string   `json:"amount"`
+			Label       string   `json:"label"`
+			LabelDetail msg.Note `json:"label_detail"`
 		}
+		Model       string    `json:"model"`
+		ModelDetail *msg.Note `json:"model_detail"`
 	}
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, js)
 	}
 	if r.GPU != "h800" || r.Cost.Currency != "USD" || r.Cost.Amount != "5576000" || len(r.Schedule) != 2 {
 		t.Errorf("DeepSeek-V3 plan: %+v", r)
+	}
+	if len(r.Schedule) > 0 && (r.Schedule[0].Label != "training 671B parameters (37B active) on 2048× h800" ||
+		r.Schedule[0].LabelDetail.Code != train.LabelParamsActive || r.Schedule[0].LabelDetail.Text != r.Schedule[0].Label ||
+		r.Schedule[0].LabelDetail.Args["active"] != "37B") {
+		t.Errorf("schedule label %+v", r.Schedule[0])
+	}
+	if r.ModelDetail == nil || r.ModelDetail.Code != train.ModelParamsActive || r.Model != "671B parameters (37B active)" {
+		t.Errorf("model %q %+v", r.Model, r.ModelDetail)
 	}
 	for _, d := range r.Defaults {
 		if d.Field == "price" || d.Field == "mfu" {
@@ -61,9 +75,26 @@ func TestComputeTrainChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"GPU 时", "实际天数", "¥", "碳排放", "采用的默认值", "（估计）"} {
+	for _, want := range []string{"GPU 时", "实际天数", "¥", "碳排放", "采用的默认值", "（估计）",
+		"7B 参数", "仅计 GPU 板卡功耗", "每 GPU 时 ¥", "bf16, 重计算 none"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Chinese train table lacks %q:\n%s", want, out)
+		}
+	}
+	// The schedule's labels, the energy caveat and kaiwu's own defaults are
+	// Chinese too.
+	out, _, err = run(t, "--lang", "zh", "compute", "train", "--preset", "llama-3-8b", "--gpu", "h100", "--gpus", "64", "--start", "2027-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"在 64 张 h100-sxm 上训练 llama-3-8b", "（20 × 参数量）", "算力最优：Hoffmann 等 2022", "架构的上下文长度"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Chinese train table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"training llama", "GPU board power", "per GPU-hour", "20 × parameters", "context length", "recompute"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("Chinese train table shows English %q", bad)
 		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // This file holds `kaiwu finance waterfall` (who takes what at one exit
@@ -60,21 +60,6 @@ var noteMessages = map[string][2]string{
 	"note.waterfall." + waterfall.LabelCapReached:      {waterfall.Events[waterfall.LabelCapReached], "{class} 达到 {cap} 参与分配上限"},
 	"note.waterfall." + waterfall.LabelCapLeft:         {waterfall.Events[waterfall.LabelCapLeft], "{class} 回落至参与分配上限以下"},
 	"note.waterfall." + waterfall.LabelOptionsInMoney:  {waterfall.Events[waterfall.LabelOptionsInMoney], "行权价 {price} 的期权进入价内"},
-}
-
-// Note renders a domain note in the user's language from the catalogue
-// entry prefix+code ("note.exit.", "note.waterfall."); a code the
-// catalogue lacks falls back to the note's English text.
-func (o *Options) Note(prefix string, n msg.Note) string {
-	m, ok := messages[prefix+n.Code]
-	if !ok {
-		return n.Text
-	}
-	t := m[0]
-	if o.Lang == LangZH && m[1] != "" {
-		t = m[1]
-	}
-	return msg.Format(t, n.Args)
 }
 
 // exitsMessages are this file's user-visible labels, merged into messages

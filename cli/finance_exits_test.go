@@ -11,9 +11,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kaiwu-ai/kaiwu/compute/memory"
+	"github.com/kaiwu-ai/kaiwu/compute/serve"
+	"github.com/kaiwu-ai/kaiwu/compute/train"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 func TestFinanceWaterfallTable(t *testing.T) {
@@ -272,14 +275,21 @@ func TestNoteCatalogue(t *testing.T) {
 			}
 		}
 	}
-	check("note.exit.", exit.Notes)
-	check("note.waterfall.", waterfall.Events)
+	domains := map[string]msg.Catalogue{
+		"note.exit.":      exit.Notes,
+		"note.waterfall.": waterfall.Events,
+		"note.memory.":    memory.Notes,
+		"note.train.":     train.Notes,
+		"note.serve.":     serve.Notes,
+	}
+	for prefix, c := range domains {
+		check(prefix, c)
+	}
 	for k := range messages {
-		if code, ok := strings.CutPrefix(k, "note.exit."); ok && exit.Notes[code] == "" {
-			t.Errorf("%s: no such code in finance/exit", k)
-		}
-		if code, ok := strings.CutPrefix(k, "note.waterfall."); ok && waterfall.Events[code] == "" {
-			t.Errorf("%s: no such code in finance/waterfall", k)
+		for prefix, c := range domains {
+			if code, ok := strings.CutPrefix(k, prefix); ok && c[code] == "" {
+				t.Errorf("%s: no such code in the domain's catalogue", k)
+			}
 		}
 	}
 	// A code the catalogue lacks falls back to the English text.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // Lang is a user-interface language.
@@ -105,4 +107,19 @@ func addMessages(m map[string][2]string) {
 		}
 		messages[k] = v
 	}
+}
+
+// Note renders a domain note in the user's language from the catalogue
+// entry prefix+code ("note.exit.", "note.memory.", …); a code the
+// catalogue lacks falls back to the note's English text.
+func (o *Options) Note(prefix string, n msg.Note) string {
+	m, ok := messages[prefix+n.Code]
+	if !ok {
+		return n.Text
+	}
+	t := m[0]
+	if o.Lang == LangZH && m[1] != "" {
+		t = m[1]
+	}
+	return msg.Format(t, n.Args)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/compute/memory"
 	"github.com/kaiwu-ai/kaiwu/compute/serve"
 	"github.com/kaiwu-ai/kaiwu/compute/train"
+	"github.com/kaiwu-ai/kaiwu/msg"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
@@ -26,7 +27,10 @@ type ComputeMemoryOutput struct {
 	GPU   string `json:"gpu"`
 	Seq   int    `json:"seq"`
 	*memory.Breakdown
-	Why []string `json:"why,omitempty"`
+	// Why explains the choice in English; WhyDetails holds the same
+	// sentences with their codes and arguments (compute/memory.Notes).
+	Why        []string   `json:"why,omitempty"`
+	WhyDetails []msg.Note `json:"why_details,omitempty"`
 }
 
 // errNoRun is a compute plan without the requested part.
@@ -109,7 +113,7 @@ func (s *server) computeMemory(ctx context.Context, name string) (*ComputeMemory
 	if name == "" {
 		name = p.Model.Preset
 	}
-	return &ComputeMemoryOutput{Model: name, GPU: g.ID, Seq: seq, Breakdown: ch.Breakdown, Why: ch.Why}, nil
+	return &ComputeMemoryOutput{Model: name, GPU: g.ID, Seq: seq, Breakdown: ch.Breakdown, Why: ch.Why, WhyDetails: ch.WhyDetails}, nil
 }
 
 // ComputeServeOutput is GET /api/compute/serve: the serving analysis and,

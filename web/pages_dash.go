@@ -14,11 +14,11 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/channel"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/round"
 	"github.com/kaiwu-ai/kaiwu/finance/runway"
 	"github.com/kaiwu-ai/kaiwu/finance/valuation"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/msg"
 	"github.com/kaiwu-ai/kaiwu/web/i18n"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )

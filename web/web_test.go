@@ -16,9 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaiwu-ai/kaiwu/compute/memory"
+	"github.com/kaiwu-ai/kaiwu/compute/serve"
+	"github.com/kaiwu-ai/kaiwu/compute/train"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/msg"
 	"github.com/kaiwu-ai/kaiwu/web/i18n"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
@@ -781,7 +784,8 @@ type bytesErr string
 
 func (e bytesErr) Error() string { return string(e) }
 
-// Every finance/exit note and finance/waterfall label code has an English
+// Every finance/exit note, finance/waterfall label and compute/memory,
+// compute/train and compute/serve note code has an English
 // (the domain's own template) and a Chinese text in the dashboard's
 // catalogue, naming the same placeholders.
 func TestNoteCatalogue(t *testing.T) {
@@ -804,14 +808,21 @@ func TestNoteCatalogue(t *testing.T) {
 			}
 		}
 	}
-	check("note.exit.", exit.Notes)
-	check("note.waterfall.", waterfall.Events)
+	domains := map[string]msg.Catalogue{
+		"note.exit.":      exit.Notes,
+		"note.waterfall.": waterfall.Events,
+		"note.memory.":    memory.Notes,
+		"note.train.":     train.Notes,
+		"note.serve.":     serve.Notes,
+	}
+	for prefix, c := range domains {
+		check(prefix, c)
+	}
 	for _, k := range i18n.Keys() {
-		if code, ok := strings.CutPrefix(k, "note.exit."); ok && exit.Notes[code] == "" {
-			t.Errorf("%s: no such code in finance/exit", k)
-		}
-		if code, ok := strings.CutPrefix(k, "note.waterfall."); ok && waterfall.Events[code] == "" {
-			t.Errorf("%s: no such code in finance/waterfall", k)
+		for prefix, c := range domains {
+			if code, ok := strings.CutPrefix(k, prefix); ok && c[code] == "" {
+				t.Errorf("%s: no such code in the domain's catalogue", k)
+			}
 		}
 	}
 }
@@ -867,3 +878,55 @@ func TestExitsPageChineseNotes(t *testing.T) {
 }
 
 var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// The zh compute page shows the training schedule's labels and the
+// reasons for the memory layout in Chinese; the section from the schedule
+// to the reasons is kept as a golden file (go test ./web -run
+// TestComputePageChinese -update rewrites it).
+func TestComputePageChinese(t *testing.T) {
+	h := newHarness(t, Options{})
+	cookie, _ := h.session("olga")
+	_ = h.store.SetUserLang(context.Background(), 1, "zh")
+	w := h.do(req{path: "/compute", cookie: cookie})
+	body := w.Body.String()
+	if w.Code != http.StatusOK {
+		t.Fatalf("%d\n%.600s", w.Code, body)
+	}
+	start := strings.Index(body, "<table><caption>按月支出")
+	end := strings.Index(body, `<div class="chart">`)
+	if start < 0 || end < start {
+		t.Fatalf("no schedule and memory section:\n%s", body)
+	}
+	got := body[start:end] + "\n"
+	for _, want := range []string{"在 256 张 h800 上训练 llama-2-13b", "种布局中有", "选择性重计算", "每卡：已用"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("zh compute page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"training llama", "layouts on", "recomputation", "per GPU:", "data-parallel ranks", " tokens", "(max)", " GPUs<"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("zh compute page shows English %q", bad)
+		}
+	}
+	path := filepath.Join("testdata", "compute-zh.golden.html")
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("compute page section differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+	// In English the same page keeps the domains' sentences.
+	_ = h.store.SetUserLang(context.Background(), 1, "en")
+	en := h.do(req{path: "/compute", cookie: cookie}).Body.String()
+	for _, want := range []string{"training llama-2-13b on 256× h800", "layouts on 256 GPUs fit in", "selective recomputation", "2e12 tokens", "38 (max)"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("en compute page lacks %q", want)
+		}
+	}
+}

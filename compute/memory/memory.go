@@ -56,9 +56,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/kaiwu-ai/kaiwu/compute/hw"
 	"github.com/kaiwu-ai/kaiwu/compute/model"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // BytesPerParam is the storage of one parameter (or activation, or cache
@@ -159,8 +161,11 @@ type Breakdown struct {
 	// Capacity is the GPU's memory and Fits whether Total ≤ Capacity.
 	Capacity float64 `json:"capacity"`
 	Fits     bool    `json:"fits"`
-	// Notes are warnings about the layout (TP across nodes, …).
-	Notes []string `json:"notes,omitempty"`
+	// Notes are warnings about the layout (TP across nodes, …), in
+	// English; NoteDetails are the same warnings, in order, with their
+	// codes (see Notes, the catalogue) and arguments.
+	Notes       []string   `json:"notes,omitempty"`
+	NoteDetails []msg.Note `json:"note_details,omitempty"`
 }
 
 // ModelStates returns the per-GPU bytes of weights, gradients and
@@ -376,11 +381,12 @@ func plan(in Input) (*Breakdown, error) {
 	br.Total = br.Weights + br.Gradients + br.Optimizer + br.Activations + br.Overhead
 	br.Fits = br.Total <= br.Capacity
 	if in.TP > in.GPU.GPUsPerNode {
-		br.Notes = append(br.Notes, fmt.Sprintf("tp %d spans nodes (%d GPUs per node): tensor parallelism across the network is slow", in.TP, in.GPU.GPUsPerNode))
+		br.NoteDetails = append(br.NoteDetails, Notes.Make(NoteTPSpansNodes, "tp", strconv.Itoa(in.TP), "per_node", strconv.Itoa(in.GPU.GPUsPerNode)))
 	}
 	if in.ZeRO > 0 && in.DP == 1 {
-		br.Notes = append(br.Notes, "ZeRO partitions across data-parallel ranks; with dp = 1 it saves nothing")
+		br.NoteDetails = append(br.NoteDetails, Notes.Make(NoteZeRONoDP))
 	}
+	br.Notes = msg.Texts(br.NoteDetails)
 	return br, nil
 }
 
@@ -394,8 +400,11 @@ type Choice struct {
 	// Tried is the number of layouts evaluated at the chosen GPU count.
 	Tried   int `json:"tried"`
 	Fitting int `json:"fitting"`
-	// Why explains the choice in words.
-	Why []string `json:"why"`
+	// Why explains the choice in words, in English; WhyDetails are the
+	// same sentences, in order, with their codes (see Notes) and
+	// arguments.
+	Why        []string   `json:"why"`
+	WhyDetails []msg.Note `json:"why_details"`
 	// Alternatives are the next best fitting layouts.
 	Alternatives []*Breakdown `json:"alternatives,omitempty"`
 }
@@ -536,33 +545,35 @@ func search(in Input, n int, tried *int) *Choice {
 		ch.Alternatives = append(ch.Alternatives, rest[j].b)
 		rest = append(rest[:j], rest[j+1:]...)
 	}
-	ch.Why = explain(ch, n)
+	ch.WhyDetails = explain(ch, n)
+	ch.Why = msg.Texts(ch.WhyDetails)
 	return ch
 }
 
-func explain(c *Choice, n int) []string {
+// explain says why c, chosen among the layouts of n GPUs, was chosen.
+func explain(c *Choice, n int) []msg.Note {
 	l := c.Layout
-	var why []string
-	why = append(why, fmt.Sprintf("%d of %d layouts on %d GPUs fit in %.1f GB; this one has the lowest estimated slow-down (%.1f%%)", c.Fitting, c.Tried, n, c.Capacity/1e9, 100*c.Penalty))
+	itoa := strconv.Itoa
+	why := []msg.Note{Notes.Make(WhyFit, "fitting", itoa(c.Fitting), "tried", itoa(c.Tried), "gpus", itoa(n),
+		"capacity", gb(c.Capacity), "slowdown", fmt.Sprintf("%.1f%%", 100*c.Penalty))}
 	switch l.Recompute {
 	case model.RecomputeNone:
-		why = append(why, "no recomputation: all activations fit")
+		why = append(why, Notes.Make(WhyNoRecompute))
 	case model.RecomputeSelective:
-		why = append(why, "selective recomputation: drops the attention-score activations for ~3% extra compute (Korthikanti et al. 2022)")
+		why = append(why, Notes.Make(WhySelective))
 	case model.RecomputeFull:
-		why = append(why, "full recomputation: needed to fit, costs one more forward pass (~33%)")
+		why = append(why, Notes.Make(WhyFull))
 	}
 	if l.TP > 1 {
-		why = append(why, fmt.Sprintf("tensor parallel %d within a node, with sequence parallelism", l.TP))
+		why = append(why, Notes.Make(WhyTP, "tp", itoa(l.TP)))
 	}
 	if l.PP > 1 {
-		why = append(why, fmt.Sprintf("pipeline parallel %d: the model states do not fit with tensor parallelism alone", l.PP))
+		why = append(why, Notes.Make(WhyPP, "pp", itoa(l.PP)))
 	}
 	if l.ZeRO > 0 {
-		why = append(why, fmt.Sprintf("ZeRO-%d across %d data-parallel ranks", l.ZeRO, l.DP))
+		why = append(why, Notes.Make(WhyZeRO, "stage", itoa(l.ZeRO), "dp", itoa(l.DP)))
 	}
-	why = append(why, fmt.Sprintf("per GPU: %s used of %s", gb(c.Total), gb(c.Capacity)))
-	return why
+	return append(why, Notes.Make(WhyPerGPU, "used", gb(c.Total), "capacity", gb(c.Capacity)))
 }
 
 func gb(b float64) string { return fmt.Sprintf("%.1f GB", b/1e9) }

@@ -10,6 +10,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/compute/hw"
 	"github.com/kaiwu-ai/kaiwu/compute/model"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // KVElementsPerToken is the number of elements one token adds to the KV
@@ -138,23 +139,48 @@ var (
 	DefaultBatches             = []int{1, 8, 32, 128}
 )
 
-// Sources of the defaults.
+// The codes of the defaults' sources (Default.SourceDetail); none has
+// args.
 const (
-	sourceMFU = "kaiwu assumption: prefill is large GEMMs, as training is; published training MFU " +
-		"is 46.2% (PaLM 540B, Chowdhery et al. 2022, Table 3) and 38–43% (Llama 3 405B, Dubey et al. 2024, Table 4)"
-	sourceBW = "kaiwu assumption: decode kernels (GEMV/attention) typically reach 70–90% of the datasheet " +
-		"bandwidth; the datasheet number is never reached"
-	sourceReserve = "vLLM engine argument --gpu-memory-utilization, default 0.9 (docs.vllm.ai, engine arguments)"
-	sourceUtil    = "kaiwu assumption: an interactive API's load follows the day; paid hours average about half busy"
-	sourceBatches = "kaiwu default table"
-	sourcePrec    = "kaiwu default: bf16 weights and KV cache, the format open models are released in"
+	SourceMFU         = "source-mfu"
+	SourceBandwidth   = "source-bandwidth"
+	SourceReserve     = "source-reserve"
+	SourceUtilisation = "source-utilisation"
+	SourceBatches     = "source-batches"
+	SourcePrecision   = "source-precision"
 )
+
+// Notes holds the English text of every source code above; an edge's
+// catalogue translates the same templates (its tests iterate
+// Notes.Codes()).
+var Notes = msg.Catalogue{
+	SourceMFU: "kaiwu assumption: prefill is large GEMMs, as training is; published training MFU " +
+		"is 46.2% (PaLM 540B, Chowdhery et al. 2022, Table 3) and 38–43% (Llama 3 405B, Dubey et al. 2024, Table 4)",
+	SourceBandwidth: "kaiwu assumption: decode kernels (GEMV/attention) typically reach 70–90% of the datasheet " +
+		"bandwidth; the datasheet number is never reached",
+	SourceReserve:     "vLLM engine argument --gpu-memory-utilization, default 0.9 (docs.vllm.ai, engine arguments)",
+	SourceUtilisation: "kaiwu assumption: an interactive API's load follows the day; paid hours average about half busy",
+	SourceBatches:     "kaiwu default table",
+	SourcePrecision:   "kaiwu default: bf16 weights and KV cache, the format open models are released in",
+}
+
+// defaulted is the Default of name at value, its source the catalogue's
+// code.
+func defaulted(name, value, code string) Default {
+	n := Notes.Make(code)
+	return Default{Name: name, Value: value, Source: n.Text, SourceDetail: &n}
+}
 
 // Default is one default value the analysis used, with its source.
 type Default struct {
 	Name   string `json:"name"`
 	Value  string `json:"value"`
 	Source string `json:"source"`
+	// Estimate marks a value its source calls an estimate.
+	Estimate bool `json:"estimate,omitempty"`
+	// SourceDetail is Source with its code (see Notes), for the sources
+	// kaiwu words itself; nil for one given as data (a catalogue price).
+	SourceDetail *msg.Note `json:"source_detail,omitempty"`
 }
 
 // Row is the operating point of one batch size (concurrent sequences per
@@ -306,7 +332,7 @@ func (in *Input) normalise() ([]Default, error) {
 		return nil, fieldErr("tp", "%d: want 1 to 1024 GPUs per replica", in.TP)
 	}
 	if in.Weights.Bits == 0 || in.KV.Bits == 0 {
-		defs = append(defs, Default{"precision", "bf16", sourcePrec})
+		defs = append(defs, defaulted("precision", "bf16", SourcePrecision))
 	}
 	if in.Weights.Bits == 0 {
 		in.Weights = BF16
@@ -328,7 +354,7 @@ func (in *Input) normalise() ([]Default, error) {
 	}
 	if len(in.Batches) == 0 {
 		in.Batches = append([]int(nil), DefaultBatches...)
-		defs = append(defs, Default{"batches", fmt.Sprint(DefaultBatches), sourceBatches})
+		defs = append(defs, defaulted("batches", fmt.Sprint(DefaultBatches), SourceBatches))
 	}
 	for _, b := range in.Batches {
 		if b < 1 || b > 1<<20 {
@@ -338,10 +364,10 @@ func (in *Input) normalise() ([]Default, error) {
 	if in.TargetTPOT < 0 || math.IsNaN(in.TargetTPOT) || math.IsInf(in.TargetTPOT, 0) {
 		return nil, fieldErr("target_tpot", "%g: want a positive time in seconds", in.TargetTPOT)
 	}
-	frac := func(name string, v *float64, def float64, src string, allowZero bool) error {
+	frac := func(name string, v *float64, def float64, code string, allowZero bool) error {
 		if *v == 0 && !allowZero {
 			*v = def
-			defs = append(defs, Default{name, fmt.Sprint(def), src})
+			defs = append(defs, defaulted(name, fmt.Sprint(def), code))
 			return nil
 		}
 		if math.IsNaN(*v) || *v < 0 || *v > 1 || (*v == 0 && !allowZero) {
@@ -349,19 +375,19 @@ func (in *Input) normalise() ([]Default, error) {
 		}
 		return nil
 	}
-	if err := frac("mfu", &in.MFU, DefaultMFU, sourceMFU, false); err != nil {
+	if err := frac("mfu", &in.MFU, DefaultMFU, SourceMFU, false); err != nil {
 		return nil, err
 	}
-	if err := frac("bandwidth_efficiency", &in.BandwidthEfficiency, DefaultBandwidthEfficiency, sourceBW, false); err != nil {
+	if err := frac("bandwidth_efficiency", &in.BandwidthEfficiency, DefaultBandwidthEfficiency, SourceBandwidth, false); err != nil {
 		return nil, err
 	}
-	if err := frac("memory_reserve", &in.MemoryReserve, DefaultMemoryReserve, sourceReserve, false); err != nil {
+	if err := frac("memory_reserve", &in.MemoryReserve, DefaultMemoryReserve, SourceReserve, false); err != nil {
 		return nil, err
 	}
 	if in.MemoryReserve >= 1 {
 		return nil, fieldErr("memory_reserve", "%g: leaves no memory", in.MemoryReserve)
 	}
-	if err := frac("utilisation", &in.Utilisation, DefaultUtilisation, sourceUtil, false); err != nil {
+	if err := frac("utilisation", &in.Utilisation, DefaultUtilisation, SourceUtilisation, false); err != nil {
 		return nil, err
 	}
 	if in.GPUPrice.Currency == "" {

@@ -447,6 +447,10 @@ func TestDefaultsAreListed(t *testing.T) {
 		if d.Source == "" || d.Value == "" {
 			t.Errorf("default %s without value or source", d.Name)
 		}
+		// Every source is kaiwu's own words, with a code from Notes.
+		if n := d.SourceDetail; n == nil || Notes[n.Code] != d.Source || n.Text != d.Source || len(n.Args) != 0 {
+			t.Errorf("default %s: source detail %+v", d.Name, n)
+		}
 		names[d.Name] = true
 	}
 	for _, n := range []string{"mfu", "bandwidth_efficiency", "memory_reserve", "utilisation", "batches", "precision"} {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // MonthlyCost is one month of a spend schedule: a plain type that a
@@ -17,8 +19,10 @@ type MonthlyCost struct {
 	Month string `json:"month"`
 	// Amount is the month's spend, exact to the cent.
 	Amount decimal.Decimal `json:"amount"`
-	// Label says what the money is for.
-	Label string `json:"label"`
+	// Label says what the money is for, in English; LabelDetail is the
+	// same with its code and arguments (Plan.LabelDetail).
+	Label       string   `json:"label"`
+	LabelDetail msg.Note `json:"label_detail"`
 }
 
 // parseMonth reads "YYYY-MM" as the first day of that month, UTC.
@@ -46,7 +50,7 @@ func (p *Plan) Schedule(startMonth string) ([]MonthlyCost, error) {
 	total := p.Cost.Amount
 	days := p.WallClockDays
 	if !(days > 0) {
-		return []MonthlyCost{{Month: start.Format("2006-01"), Amount: total, Label: p.Label}}, nil
+		return []MonthlyCost{{Month: start.Format("2006-01"), Amount: total, Label: p.Label, LabelDetail: p.LabelDetail}}, nil
 	}
 	if days > 365*50 {
 		return nil, fieldErr("gpus", "the run would take %.0f years; add GPUs", days/365)
@@ -63,7 +67,7 @@ func (p *Plan) Schedule(startMonth string) ([]MonthlyCost, error) {
 			amt = total.Sub(spent)
 		}
 		spent = spent.Add(amt)
-		out = append(out, MonthlyCost{Month: m.Format("2006-01"), Amount: amt, Label: p.Label})
+		out = append(out, MonthlyCost{Month: m.Format("2006-01"), Amount: amt, Label: p.Label, LabelDetail: p.LabelDetail})
 	}
 	return out, nil
 }

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -36,6 +37,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/compute/hw"
 	"github.com/kaiwu-ai/kaiwu/compute/model"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // ChinchillaTokensPerParam is the compute-optimal tokens per parameter of
@@ -113,11 +115,31 @@ type Default struct {
 	Source   string `json:"source"`
 	Date     string `json:"date,omitempty"`
 	Estimate bool   `json:"estimate,omitempty"`
+	// ValueDetail and SourceDetail are Value and Source with their codes
+	// (see Notes) and arguments, for the values and sources kaiwu words
+	// itself; nil where they come from the hardware catalogue as data.
+	ValueDetail  *msg.Note `json:"value_detail,omitempty"`
+	SourceDetail *msg.Note `json:"source_detail,omitempty"`
+}
+
+// withDetails sets d's Value and Source from the notes that are not nil.
+func (d Default) withDetails(value, source *msg.Note) Default {
+	if value != nil {
+		d.Value, d.ValueDetail = value.Text, value
+	}
+	if source != nil {
+		d.Source, d.SourceDetail = source.Text, source
+	}
+	return d
 }
 
 // Plan is a training plan's result.
 type Plan struct {
+	// Model is the architecture's name or, without one, a description
+	// in English ("7B parameters"), which ModelDetail then holds with
+	// its code and arguments.
 	Model        string          `json:"model"`
+	ModelDetail  *msg.Note       `json:"model_detail,omitempty"`
 	Params       float64         `json:"params"`
 	ActiveParams float64         `json:"active_params"`
 	Tokens       float64         `json:"tokens"`
@@ -155,8 +177,10 @@ type Plan struct {
 	EmissionsTCO2e float64 `json:"emissions_tco2e"`
 	// Defaults lists every default used, with its source.
 	Defaults []Default `json:"defaults"`
-	// Label names the run in the spend schedule.
-	Label string `json:"label"`
+	// Label names the run in the spend schedule, in English;
+	// LabelDetail is the same with its code and arguments.
+	Label       string   `json:"label"`
+	LabelDetail msg.Note `json:"label_detail"`
 }
 
 // EnergyExcludes says what the energy estimate leaves out.
@@ -202,13 +226,16 @@ func New(in Input) (*Plan, error) {
 			bad("active-params", "want 0 < active ≤ params (%g), have %g", n, act)
 		}
 		p.Params, p.ActiveParams = n, act
-		p.Model = fmt.Sprintf("%s parameters", si(n))
+		p.ModelDetail = note(ModelParams, "params", si(n))
 		if act != n {
-			p.Model = fmt.Sprintf("%s parameters (%s active)", si(n), si(act))
+			p.ModelDetail = note(ModelParamsActive, "params", si(n), "active", si(act))
 		}
 	}
-	if p.Model == "" {
-		p.Model = "custom architecture"
+	if p.Model == "" && p.ModelDetail == nil {
+		p.ModelDetail = note(ModelCustom)
+	}
+	if p.ModelDetail != nil {
+		p.Model = p.ModelDetail.Text
 	}
 
 	// Tokens.
@@ -217,8 +244,8 @@ func New(in Input) (*Plan, error) {
 		bad("tokens", "want a positive number of tokens, have %g", in.Tokens)
 	case in.Tokens == 0:
 		p.Tokens = ChinchillaTokensPerParam * p.Params
-		p.Defaults = append(p.Defaults, Default{Field: "tokens", Value: fmt.Sprintf("%s (20 × parameters)", si(p.Tokens)),
-			Source: "compute-optimal: Hoffmann et al. 2022, Chinchilla (arXiv:2203.15556) §3 / Table 3, ~20 tokens per parameter", Date: "2022-03"})
+		p.Defaults = append(p.Defaults, Default{Field: "tokens", Date: "2022-03"}.withDetails(
+			note(ValueTokens, "tokens", si(p.Tokens)), note(SourceChinchilla)))
 	default:
 		p.Tokens = in.Tokens
 	}
@@ -231,11 +258,11 @@ func New(in Input) (*Plan, error) {
 		p.Seq = in.Seq
 	case arch != nil && arch.MaxSeq > 0:
 		p.Seq = min(arch.MaxSeq, 8192)
-		p.Defaults = append(p.Defaults, Default{Field: "seq", Value: fmt.Sprint(p.Seq), Source: "the architecture's context length (capped at 8192: long contexts are usually a short extension phase)"})
+		p.Defaults = append(p.Defaults, Default{Field: "seq", Value: fmt.Sprint(p.Seq)}.withDetails(nil, note(SourceArchSeq)))
 	default:
 		p.Seq = DefaultSeq
 		if arch != nil {
-			p.Defaults = append(p.Defaults, Default{Field: "seq", Value: fmt.Sprint(p.Seq), Source: "kaiwu default"})
+			p.Defaults = append(p.Defaults, Default{Field: "seq", Value: fmt.Sprint(p.Seq)}.withDetails(nil, note(SourceKaiwuDefault)))
 		}
 	}
 
@@ -308,8 +335,8 @@ func New(in Input) (*Plan, error) {
 			bad("currency", "%s has no %s price in the catalogue; give --price", g.ID, cur)
 		} else {
 			p.PricePerGPUHour = money.New(pr.Amount, cur)
-			p.Defaults = append(p.Defaults, Default{Field: "price", Value: p.PricePerGPUHour.String() + " per GPU-hour",
-				Source: pr.Source, Date: pr.Date, Estimate: pr.Estimate})
+			p.Defaults = append(p.Defaults, Default{Field: "price", Source: pr.Source, Date: pr.Date, Estimate: pr.Estimate}.withDetails(
+				note(ValuePrice, "price", p.PricePerGPUHour.String()), nil))
 		}
 	}
 	grid := in.Grid
@@ -366,8 +393,24 @@ func New(in Input) (*Plan, error) {
 	p.EnergyKWh = p.TDPW / 1000 * p.GPUHours * p.PUE
 	p.EnergyExcludes = EnergyExcludes
 	p.EmissionsTCO2e = p.EnergyKWh * p.GridKgCO2ePerKWh / 1000
-	p.Label = fmt.Sprintf("training %s on %d× %s", p.Model, p.GPUs, p.GPU)
+	p.LabelDetail = p.label()
+	p.Label = p.LabelDetail.Text
 	return p, nil
+}
+
+// label names the run: "training llama-3-8b on 64× h100-sxm".
+func (p *Plan) label() msg.Note {
+	gpus := strconv.Itoa(p.GPUs)
+	if p.ModelDetail == nil {
+		return Notes.Make(LabelArch, "model", p.Model, "gpus", gpus, "gpu", p.GPU)
+	}
+	switch p.ModelDetail.Code {
+	case ModelParams:
+		return Notes.Make(LabelParams, "params", p.ModelDetail.Args["params"], "gpus", gpus, "gpu", p.GPU)
+	case ModelParamsActive:
+		return Notes.Make(LabelParamsActive, "params", p.ModelDetail.Args["params"], "active", p.ModelDetail.Args["active"], "gpus", gpus, "gpu", p.GPU)
+	}
+	return Notes.Make(LabelCustom, "gpus", gpus, "gpu", p.GPU)
 }
 
 // ImpliedMFU is the MFU at which modelFLOPs take gpuHours on GPUs of the

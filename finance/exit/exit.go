@@ -18,8 +18,8 @@ import (
 
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // FromCompany adapts the company c to the waterfall's input at an exit on

@@ -11,8 +11,8 @@ import (
 	"github.com/kaiwu-ai/kaiwu/finance/captable"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -1,6 +1,6 @@
 package exit
 
-import "github.com/kaiwu-ai/kaiwu/finance/msg"
+import "github.com/kaiwu-ai/kaiwu/msg"
 
 // The codes of FromCompany's notes. Each note's Args hold the values its
 // template names; "where" is always the place in the company document

@@ -9,7 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // EventKind says what happens at a breakpoint.

@@ -9,7 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kaiwu-ai/kaiwu/finance/money"
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }

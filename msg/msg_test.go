@@ -56,3 +56,14 @@ func TestNewAndJSON(t *testing.T) {
 	}()
 	c.Make("nope")
 }
+
+func TestTexts(t *testing.T) {
+	if Texts(nil) != nil {
+		t.Error("Texts(nil) is not nil")
+	}
+	c := Catalogue{"a": "one {n}", "b": "two"}
+	got := Texts([]Note{c.Make("a", "n", "1"), c.Make("b")})
+	if want := []string{"one 1", "two"}; !slices.Equal(got, want) {
+		t.Errorf("Texts = %q, want %q", got, want)
+	}
+}

@@ -1,9 +1,14 @@
-// Package msg holds the structured, translatable messages the finance
-// domains return for people to read: a note about an approximation, a
-// label on a chart marker. A Note carries a stable Code and its Args, so
-// an edge (CLI, dashboard, report) can render it in the user's language
-// from its own catalogue, and the English Text, so callers and JSON
-// consumers that only want a sentence keep one.
+// Package msg holds the structured, translatable messages that kaiwu's
+// domains (finance, compute, …) return for people to read: a note about an
+// approximation, a label on a chart marker, the reasons for a choice. It
+// is a small neutral package that every domain may import, so domains
+// share this type instead of importing each other (docs: DESIGN.md,
+// "share through small types, not imports"); it imports nothing of kaiwu.
+//
+// A Note carries a stable Code and its Args, so an edge (CLI, dashboard,
+// report) can render it in the user's language from its own catalogue,
+// and the English Text, so callers and JSON consumers that only want a
+// sentence keep one.
 //
 // The domain owns the English template of each code ("{name}"
 // placeholders, filled from Args with Format); a catalogue at the edge
@@ -134,4 +139,18 @@ func (c Catalogue) Make(code string, kv ...string) Note {
 		panic("msg: unknown code " + code)
 	}
 	return New(code, t, kv...)
+}
+
+// Texts returns the notes' English texts, in order (nil for none): the
+// plain "notes" list of a JSON output whose "note_details" holds the
+// notes themselves.
+func Texts(notes []Note) []string {
+	if len(notes) == 0 {
+		return nil
+	}
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = n.Text
+	}
+	return out
 }

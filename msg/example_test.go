@@ -3,7 +3,7 @@ package msg_test
 import (
 	"fmt"
 
-	"github.com/kaiwu-ai/kaiwu/finance/msg"
+	"github.com/kaiwu-ai/kaiwu/msg"
 )
 
 // A domain returns a Note with its code, arguments and English text; an

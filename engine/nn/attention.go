@@ -60,9 +60,10 @@ func castModule(m paramRefer, dt tensor.DType) error {
 }
 
 // dropoutOp zeroes each element of x with probability p and scales the
-// rest by 1/(1-p) (inverted dropout, as torch.nn.functional.dropout). The
-// mask is drawn from rng in the arena in use, so it allocates nothing
-// under an Arena.
+// rest by 1/(1-p) (inverted dropout, as torch.nn.functional.dropout):
+// tensor.Dropout, which draws the mask from rng in row-major order and
+// keeps it for the backward pass (in the arena in use, so it allocates
+// nothing under an Arena).
 func dropoutOp(x *tensor.Tensor, p float64, rng *tensor.RNG) (*tensor.Tensor, error) {
 	if p <= 0 {
 		return x, nil
@@ -70,27 +71,7 @@ func dropoutOp(x *tensor.Tensor, p float64, rng *tensor.RNG) (*tensor.Tensor, er
 	if rng == nil {
 		return nil, fmt.Errorf("nn: dropout: nil RNG")
 	}
-	m, err := tensor.ZerosLike(x)
-	if err != nil {
-		return nil, err
-	}
-	if x.DType() == tensor.Float64 {
-		d := m.Float64s()
-		for i := range d {
-			if rng.Float64() >= p {
-				d[i] = 1 / (1 - p)
-			}
-		}
-	} else {
-		d := m.Data()
-		s := float32(1 / (1 - p))
-		for i := range d {
-			if rng.Float64() >= p {
-				d[i] = s
-			}
-		}
-	}
-	return tensor.Mul(x, m)
+	return tensor.Dropout(x, p, rng)
 }
 
 // MultiheadAttention is torch.nn.MultiheadAttention (with kdim = vdim =
@@ -104,7 +85,16 @@ type MultiheadAttention struct {
 	InProjWeight       *tensor.Tensor // [3E, E]
 	InProjBias         *tensor.Tensor // [3E] or nil
 	OutProj            *Linear
-	// Dropout on the attention weights is not implemented: it must be 0.
+	// Dropout is the probability of zeroing an attention weight in
+	// training mode (the survivors are scaled by 1/(1−Dropout)), as
+	// PyTorch's dropout argument; the masks are drawn from RNG, which
+	// must then be set (the fused kernel draws one seed per call from it
+	// and hashes it into the mask, see tensor.AttentionOptions).
+	Dropout float64
+	RNG     *tensor.RNG
+	// Training enables the attention dropout (NewMultiheadAttention sets
+	// it, as PyTorch modules start in training mode).
+	Training bool
 }
 
 // NewMultiheadAttention returns multi-head attention initialised as
@@ -124,7 +114,7 @@ func NewMultiheadAttention(rng *tensor.RNG, embedDim, numHeads int, bias, batchF
 		return nil, err
 	}
 	m := &MultiheadAttention{EmbedDim: embedDim, NumHeads: numHeads, BatchFirst: batchFirst,
-		InProjWeight: w.SetRequiresGrad(true), OutProj: op}
+		InProjWeight: w.SetRequiresGrad(true), OutProj: op, Training: true}
 	if bias {
 		b, err := tensor.Zeros(3 * embedDim)
 		if err != nil {
@@ -144,6 +134,9 @@ func (m *MultiheadAttention) paramRefs() []paramRef {
 // Parameters implements Module with PyTorch's names (in_proj_weight,
 // in_proj_bias, out_proj.weight, out_proj.bias).
 func (m *MultiheadAttention) Parameters() []Param { return paramsOf(m.paramRefs()) }
+
+// SetTraining switches the attention dropout on or off.
+func (m *MultiheadAttention) SetTraining(on bool) { m.Training = on }
 
 // Forward implements Module as self-attention without masks.
 func (m *MultiheadAttention) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
@@ -167,9 +160,25 @@ type AttentionMasks struct {
 // (or [B, L, E]). When query, key and value are the same tensor the input
 // projection is one GEMM; when key and value are the same, two.
 func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, masks AttentionMasks) (*tensor.Tensor, error) {
+	return m.attend(query, key, value, masks, m.Training)
+}
+
+// attend is Attend with the training mode given by the caller (the
+// transformer layers pass theirs).
+func (m *MultiheadAttention) attend(query, key, value *tensor.Tensor, masks AttentionMasks, training bool) (*tensor.Tensor, error) {
 	e := errs{}
 	if query == nil || key == nil || value == nil {
 		return nil, fmt.Errorf("nn: MultiheadAttention: nil input")
+	}
+	p := 0.0
+	if training {
+		p = m.Dropout
+	}
+	if !(p >= 0 && p < 1) {
+		return nil, fmt.Errorf("nn: MultiheadAttention: dropout %g must be in [0, 1)", p)
+	}
+	if p > 0 && m.RNG == nil {
+		return nil, fmt.Errorf("nn: MultiheadAttention: dropout %g needs an RNG", p)
 	}
 	E, H := m.EmbedDim, m.NumHeads
 	for _, x := range [3]*tensor.Tensor{query, key, value} {
@@ -201,9 +210,18 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, masks Atte
 	var q, k, v *tensor.Tensor
 	switch {
 	case self:
-		qkv := e.do(tensor.Linear(query, m.InProjWeight, m.InProjBias, kernels.ActNone)) // [B, L, 3E]
-		qkv = e.do(e.reshape(qkv, b, l, 3, H, E/H).Permute(2, 0, 3, 1, 4))               // [3, B, H, L, Dh]
-		q, k, v = e.pick(qkv, 0), e.pick(qkv, 1), e.pick(qkv, 2)
+		// one GEMM for the packed projection [B, L, 3E], and attention
+		// straight on it, producing the merged heads [B, L, E]
+		qkv := e.do(tensor.Linear(query, m.InProjWeight, m.InProjBias, kernels.ActNone))
+		if e.err != nil {
+			return nil, fmt.Errorf("nn: MultiheadAttention: %w", e.err)
+		}
+		o, err := tensor.ScaledDotProductAttentionPacked(qkv, H, tensor.AttentionOptions{
+			Causal: masks.Causal, Mask: masks.AttnMask, KeyPadding: masks.KeyPadding, Dropout: p, RNG: m.RNG})
+		if err != nil {
+			return nil, fmt.Errorf("nn: MultiheadAttention: %w", err)
+		}
+		return m.output(o)
 	case kvSame:
 		q = e.heads(e.proj(query, m, 0, 1), b, l, H)
 		kv := e.do(e.reshape(e.proj(key, m, 1, 2), b, s, 2, H, E/H).Permute(2, 0, 3, 1, 4))
@@ -217,11 +235,21 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, masks Atte
 		return nil, fmt.Errorf("nn: MultiheadAttention: %w", e.err)
 	}
 	o, err := tensor.ScaledDotProductAttention(q, k, v, tensor.AttentionOptions{
-		Causal: masks.Causal, Mask: masks.AttnMask, KeyPadding: masks.KeyPadding})
+		Causal: masks.Causal, Mask: masks.AttnMask, KeyPadding: masks.KeyPadding, Dropout: p, RNG: m.RNG})
 	if err != nil {
 		return nil, fmt.Errorf("nn: MultiheadAttention: %w", err)
 	}
 	o = e.reshape(e.do(o.Permute(0, 2, 1, 3)), b, l, E) // [B, L, E]
+	if e.err != nil {
+		return nil, fmt.Errorf("nn: MultiheadAttention: %w", e.err)
+	}
+	return m.output(o)
+}
+
+// output applies the output projection to the merged heads o [B, L, E]
+// and restores the sequence-first layout unless BatchFirst.
+func (m *MultiheadAttention) output(o *tensor.Tensor) (*tensor.Tensor, error) {
+	e := errs{}
 	o = e.do(m.OutProj.Forward(o))
 	if !m.BatchFirst && e.err == nil {
 		o = e.do(o.Transpose(0, 1))

@@ -93,6 +93,19 @@ type layerCore struct {
 	RNG      *tensor.RNG // draws dropout masks
 }
 
+// newAttention makes one of the layer's attention blocks, with the layer's
+// dropout on its attention weights (as torch.nn.TransformerEncoderLayer
+// passes dropout to its MultiheadAttention) drawn from the layer's RNG;
+// the layer's Training switches it.
+func (lc *layerCore) newAttention(rng *tensor.RNG) (*MultiheadAttention, error) {
+	m, err := NewMultiheadAttention(rng, lc.Config.DModel, lc.Config.NHead, true, lc.Config.BatchFirst)
+	if err != nil {
+		return nil, err
+	}
+	m.Dropout, m.RNG = lc.Config.Dropout, lc.RNG
+	return m, nil
+}
+
 func (lc *layerCore) dropout(x *tensor.Tensor) (*tensor.Tensor, error) {
 	if !lc.Training || lc.Config.Dropout == 0 {
 		return x, nil
@@ -167,7 +180,7 @@ func NewTransformerEncoderLayer(rng *tensor.RNG, cfg TransformerConfig) (*Transf
 		return nil, err
 	}
 	l := &TransformerEncoderLayer{layerCore: layerCore{Config: cfg, RNG: rng}}
-	if l.SelfAttn, err = NewMultiheadAttention(rng, cfg.DModel, cfg.NHead, true, cfg.BatchFirst); err != nil {
+	if l.SelfAttn, err = l.newAttention(rng); err != nil {
 		return nil, err
 	}
 	if l.FF, err = newFeedForward(rng, cfg); err != nil {
@@ -186,7 +199,7 @@ func NewTransformerEncoderLayer(rng *tensor.RNG, cfg TransformerConfig) (*Transf
 // bind builds the sublayer closures once, so that Forward allocates none.
 func (l *TransformerEncoderLayer) bind() {
 	l.selfFn = func(x *tensor.Tensor) (*tensor.Tensor, error) {
-		y, err := l.SelfAttn.Attend(x, x, x, l.masks)
+		y, err := l.SelfAttn.attend(x, x, x, l.masks, l.Training)
 		if err != nil {
 			return nil, err
 		}
@@ -252,10 +265,10 @@ func NewTransformerDecoderLayer(rng *tensor.RNG, cfg TransformerConfig) (*Transf
 		return nil, err
 	}
 	l := &TransformerDecoderLayer{layerCore: layerCore{Config: cfg, RNG: rng}}
-	if l.SelfAttn, err = NewMultiheadAttention(rng, cfg.DModel, cfg.NHead, true, cfg.BatchFirst); err != nil {
+	if l.SelfAttn, err = l.newAttention(rng); err != nil {
 		return nil, err
 	}
-	if l.CrossAttn, err = NewMultiheadAttention(rng, cfg.DModel, cfg.NHead, true, cfg.BatchFirst); err != nil {
+	if l.CrossAttn, err = l.newAttention(rng); err != nil {
 		return nil, err
 	}
 	if l.FF, err = newFeedForward(rng, cfg); err != nil {
@@ -267,14 +280,14 @@ func NewTransformerDecoderLayer(rng *tensor.RNG, cfg TransformerConfig) (*Transf
 		}
 	}
 	l.selfFn = func(x *tensor.Tensor) (*tensor.Tensor, error) {
-		y, err := l.SelfAttn.Attend(x, x, x, l.tgtMasks)
+		y, err := l.SelfAttn.attend(x, x, x, l.tgtMasks, l.Training)
 		if err != nil {
 			return nil, err
 		}
 		return l.dropout(y)
 	}
 	l.crossFn = func(x *tensor.Tensor) (*tensor.Tensor, error) {
-		y, err := l.CrossAttn.Attend(x, l.memory, l.memory, l.memMasks)
+		y, err := l.CrossAttn.attend(x, l.memory, l.memory, l.memMasks, l.Training)
 		if err != nil {
 			return nil, err
 		}

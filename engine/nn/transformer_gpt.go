@@ -42,6 +42,8 @@ type GPT struct {
 	Blocks []*TransformerEncoderLayer
 	LnF    *seqNorm
 	Head   *tensor.Tensor // [Vocab, DModel]; == TokEmb when tied
+
+	ids []int // Forward's token ids, reused across calls
 }
 
 // NewGPT builds a GPT. Embeddings and linear weights are drawn from
@@ -127,6 +129,53 @@ func (g *GPT) SetTraining(on bool) {
 	for _, b := range g.Blocks {
 		b.Training = on
 	}
+}
+
+// Forward implements Module: x holds token ids, [B, T] (or one sequence
+// [T]), as float values (what train.DefaultInput builds from a token
+// dataset); the result is the next-token logits [B, T, Vocab] (or
+// [T, Vocab]). No gradient flows into x.
+func (g *GPT) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if x == nil {
+		return nil, fmt.Errorf("nn: GPT: nil input")
+	}
+	b, t := 1, 0
+	switch x.Dim() {
+	case 1:
+		t = x.Size(0)
+	case 2:
+		b, t = x.Size(0), x.Size(1)
+	default:
+		return nil, fmt.Errorf("nn: GPT: input shape %v, want token ids [B, T] or [T]", x.Shape())
+	}
+	n := b * t
+	if cap(g.ids) < n {
+		g.ids = make([]int, n)
+	}
+	ids := g.ids[:n]
+	var bad float64
+	ok := true
+	if x.DType() == tensor.Float64 {
+		for i, v := range x.Float64s() {
+			if ids[i] = int(v); float64(ids[i]) != v {
+				bad, ok = v, false
+			}
+		}
+	} else {
+		for i, v := range x.Data() {
+			if ids[i] = int(v); float32(ids[i]) != v {
+				bad, ok = float64(v), false
+			}
+		}
+	}
+	if !ok {
+		return nil, fmt.Errorf("nn: GPT: token id %g is not an integer", bad)
+	}
+	out, err := g.Logits(ids, b, t)
+	if err != nil || x.Dim() == 2 {
+		return out, err
+	}
+	return out.Reshape(t, g.Config.Vocab)
 }
 
 // Logits returns the next-token logits [B, T, Vocab] for token ids

@@ -2,8 +2,10 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
+	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 	"github.com/kaiwu-ai/kaiwu/engine/optim"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor/gradcheck"
@@ -238,4 +240,145 @@ func ExampleMultiheadAttention_Attend() {
 	y, _ := mha.Attend(x, x, x, AttentionMasks{Causal: true})
 	fmt.Println(y.Shape())
 	// Output: [2 5 8]
+}
+
+var _ Module = (*GPT)(nil)
+
+// TestGPTForward checks that Forward on float token ids is Logits.
+func TestGPTForward(t *testing.T) {
+	g, err := NewGPT(tensor.NewRNG(2), GPTConfig{Vocab: 7, Context: 4, DModel: 8, Heads: 2, Layers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []int{1, 6, 0, 2, 3, 5}
+	want := tensor.Must(g.Logits(ids, 2, 3)).Data()
+	x := tensor.Must(tensor.FromSlice([]float32{1, 6, 0, 2, 3, 5}, 2, 3))
+	out, err := g.Forward(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.Shape(); len(s) != 3 || s[0] != 2 || s[1] != 3 || s[2] != 7 {
+		t.Fatalf("shape %v, want [2 3 7]", s)
+	}
+	for i, v := range out.Data() {
+		if v != want[i] {
+			t.Fatalf("logit %d: Forward %g, Logits %g", i, v, want[i])
+		}
+	}
+	one, err := g.Forward(tensor.Must(tensor.FromSlice([]float32{1, 6, 0}, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := one.Shape(); len(s) != 2 || s[0] != 3 || s[1] != 7 || one.Data()[20] != want[20] {
+		t.Fatalf("one sequence: shape %v", s)
+	}
+	if _, err := g.Forward(tensor.Must(tensor.FromSlice([]float32{1.5, 2}, 1, 2))); err == nil {
+		t.Error("fractional token id: no error")
+	}
+	if _, err := g.Forward(tensor.Must(tensor.FromSlice([]float32{9}, 1, 1))); err == nil {
+		t.Error("token id out of range: no error")
+	}
+}
+
+// TestAttentionDropoutModes checks the attention-weight dropout of
+// MultiheadAttention and the transformer layers: evaluation mode is
+// exactly the no-dropout path, training mode drops weights (the outputs
+// differ), and a layer in evaluation mode ignores its dropout.
+func TestAttentionDropoutModes(t *testing.T) {
+	rng := tensor.NewRNG(4)
+	m, err := NewMultiheadAttention(rng, 8, 2, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.Must(tensor.Randn(rng, 2, 5, 8))
+	masks := AttentionMasks{Causal: true}
+	ref := tensor.Must(m.Attend(x, x, x, masks)).Data()
+	m.Dropout, m.RNG = 0.5, tensor.NewRNG(1)
+	m.SetTraining(false)
+	for i, v := range tensor.Must(m.Attend(x, x, x, masks)).Data() {
+		if v != ref[i] {
+			t.Fatalf("eval mode: output %d is %g, without dropout %g", i, v, ref[i])
+		}
+	}
+	m.SetTraining(true)
+	differ := false
+	for i, v := range tensor.Must(m.Attend(x, x, x, masks)).Data() {
+		differ = differ || v != ref[i]
+	}
+	if !differ {
+		t.Error("training mode with dropout 0.5: output unchanged")
+	}
+	m.RNG = nil
+	if _, err := m.Attend(x, x, x, masks); err == nil {
+		t.Error("dropout without RNG: no error")
+	}
+
+	cfg := TransformerConfig{DModel: 8, NHead: 2, DimFeedforward: 12, BatchFirst: true, NormFirst: true, Dropout: 0.3}
+	l, err := NewTransformerEncoderLayer(tensor.NewRNG(5), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.SelfAttn.Dropout != 0.3 || l.SelfAttn.RNG != l.RNG {
+		t.Fatalf("layer's attention dropout %g (RNG shared %v), want 0.3", l.SelfAttn.Dropout, l.SelfAttn.RNG == l.RNG)
+	}
+	cfg.Dropout = 0
+	l0, err := NewTransformerEncoderLayer(tensor.NewRNG(5), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tensor.Must(l0.ForwardMasked(x, masks)).Data()
+	for i, v := range tensor.Must(l.ForwardMasked(x, masks)).Data() {
+		if v != want[i] {
+			t.Fatalf("layer in eval mode: output %d is %g, without dropout %g", i, v, want[i])
+		}
+	}
+}
+
+// TestMultiheadAttentionDropoutGradcheck checks MultiheadAttention's gradients with
+// attention dropout in training mode, the mask fixed by re-seeding.
+func TestMultiheadAttentionDropoutGradcheck(t *testing.T) {
+	rng := tensor.NewRNG(6)
+	m, err := NewMultiheadAttention(rng, 4, 2, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := castModule(m, tensor.Float64); err != nil {
+		t.Fatal(err)
+	}
+	m.Dropout = 0.3
+	fwd := func(x *tensor.Tensor) (*tensor.Tensor, error) {
+		m.RNG = tensor.NewRNG(9)
+		return m.Attend(x, x, x, AttentionMasks{Causal: true})
+	}
+	gradcheck.CheckModule(t, fwd, gradcheck.Rand(rng, 3, 2, 4), refTensors(m)...)
+}
+
+// TestGPTStepThreadsBitIdentical checks that GPT training steps (attention
+// over heads, LayerNorm over row chunks, Adam over parameter chunks on the
+// worker pool) give the same bits with 1 and 2 threads.
+func TestGPTStepThreadsBitIdentical(t *testing.T) {
+	prev := kernels.Threads()
+	defer kernels.SetThreads(prev)
+	run := func(threads int) [][]float32 {
+		kernels.SetThreads(threads)
+		s := newGPTStep(t, GPTConfig{Vocab: 100, Context: 64, DModel: 64, Heads: 4, Layers: 1}, 16)
+		for range 2 {
+			if err := s.run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var out [][]float32
+		for _, p := range s.g.Parameters() {
+			out = append(out, p.Tensor.Data())
+		}
+		return out
+	}
+	a, b := run(1), run(2)
+	for i := range a {
+		for j := range a[i] {
+			if math.Float32bits(a[i][j]) != math.Float32bits(b[i][j]) {
+				t.Fatalf("parameter %d [%d]: 1 thread %g, 2 threads %g", i, j, a[i][j], b[i][j])
+			}
+		}
+	}
 }

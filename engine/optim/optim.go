@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
 
@@ -144,7 +145,21 @@ type Adam struct {
 	params []*tensor.Tensor
 	m, v   [][]float32
 	t      int
+
+	// the current step's work, split into chunks run on the kernels'
+	// worker pool (each element's update is independent, so the result
+	// does not depend on the split)
+	chunks                      []adamChunk
+	run                         func(lo, hi int) // o.update, bound once
+	stepSize, invSqrtBC2, decay float32
+	l2                          bool
 }
+
+// adamChunk is elements [lo, hi) of parameter p.
+type adamChunk struct{ p, lo, hi int }
+
+// adamChunkSize is the number of elements one pool task updates.
+const adamChunkSize = 16 << 10
 
 // NewAdam returns Adam over params with PyTorch's defaults
 // (β1 0.9, β2 0.999, ε 1e-8, no weight decay) and learning rate lr.
@@ -167,11 +182,16 @@ func (o *Adam) Step() error {
 	o.t++
 	bc1 := 1 - math.Pow(float64(o.Beta1), float64(o.t))
 	bc2 := 1 - math.Pow(float64(o.Beta2), float64(o.t))
-	stepSize := float32(float64(o.LR) / bc1)
-	invSqrtBC2 := float32(1 / math.Sqrt(bc2))
-	b1, b2, eps, wd := o.Beta1, o.Beta2, o.Eps, o.WeightDecay
+	o.stepSize = float32(float64(o.LR) / bc1)
+	o.invSqrtBC2 = float32(1 / math.Sqrt(bc2))
+	o.decay = 1
+	if o.Decoupled && o.WeightDecay != 0 {
+		o.decay = 1 - o.LR*o.WeightDecay
+	}
+	o.l2 = !o.Decoupled && o.WeightDecay != 0
+	o.chunks = o.chunks[:0]
 	for i, p := range o.params {
-		w, g, ok := slices(p)
+		w, _, ok := slices(p)
 		if !ok {
 			continue
 		}
@@ -179,27 +199,25 @@ func (o *Adam) Step() error {
 			o.m[i] = make([]float32, len(w))
 			o.v[i] = make([]float32, len(w))
 		}
-		m, v := o.m[i][:len(w)], o.v[i][:len(w)]
-		g = g[:len(w)]
-		if o.Decoupled && wd != 0 {
-			f := 1 - o.LR*wd
-			for j := range w {
-				w[j] *= f
-			}
-		}
-		l2 := !o.Decoupled && wd != 0
-		for j := range w {
-			gj := g[j]
-			if l2 {
-				gj += wd * w[j]
-			}
-			mj := b1*m[j] + (1-b1)*gj
-			vj := b2*v[j] + (1-b2)*gj*gj
-			m[j], v[j] = mj, vj
-			w[j] -= stepSize * mj / (sqrt32(vj)*invSqrtBC2 + eps)
+		for lo := 0; lo < len(w); lo += adamChunkSize {
+			o.chunks = append(o.chunks, adamChunk{i, lo, min(lo+adamChunkSize, len(w))})
 		}
 	}
+	if o.run == nil {
+		o.run = o.update
+	}
+	kernels.Parallel(len(o.chunks), o.run)
 	return nil
+}
+
+// update applies the step to chunks [lo, hi).
+func (o *Adam) update(lo, hi int) {
+	p := kernels.AdamParams{Beta1: o.Beta1, Beta2: o.Beta2, StepSize: o.stepSize, InvSqrtBC2: o.invSqrtBC2,
+		Eps: o.Eps, Decay: o.decay, WeightDecay: o.WeightDecay, L2: o.l2}
+	for _, c := range o.chunks[lo:hi] {
+		w, g, _ := slices(o.params[c.p])
+		kernels.AdamStep(w[c.lo:c.hi], g[c.lo:c.hi], o.m[c.p][c.lo:c.hi], o.v[c.p][c.lo:c.hi], &p)
+	}
 }
 
 // ZeroGrad implements Optimizer.

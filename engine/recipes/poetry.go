@@ -12,6 +12,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/engine/nn"
 	"github.com/kaiwu-ai/kaiwu/engine/optim"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
+	"github.com/kaiwu-ai/kaiwu/engine/train"
 )
 
 // TangPath is where Debian's fortunes-zh installs the 300 Tang poems.
@@ -117,7 +118,8 @@ func (c PoetryConfig) validate() error {
 // temperature and top-k sampling. The Result's metric is the held-out
 // perplexity per character (its Baseline is the unigram model's), and
 // PoemShape reports how many generated clauses have 5 or 7 characters.
-// The PyTorch recipe is bench/pytorch/recipes/poetry.py.
+// Training runs on train.Trainer (the model is an nn.Module through
+// nn.GPT.Forward). The PyTorch recipe is bench/pytorch/recipes/poetry.py.
 func PoetryGPT(cfg PoetryConfig, progress Progress) (Result, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -172,42 +174,23 @@ func PoetryGPT(cfg PoetryConfig, progress Progress) (Result, error) {
 		Metric: "perplexity", Baseline: unigramPerplexity(trIDs, teIDs, tok.VocabSize())}
 
 	start := time.Now()
-	arena := tensor.NewArena()
-	dataRNG := tensor.NewRNG(cfg.Seed + 1)
+	// The training set is the Steps·Batch random windows the steps use,
+	// in order; the Trainer takes them batch by batch without shuffling.
 	b, t := cfg.Batch, cfg.Context
-	ids, tgt := make([]int, b*t), make([]int, b*t)
+	windows := newPoetryWindows(trIDs, t, cfg.Steps*b, cfg.Seed+1)
 	warm := max(1, cfg.Steps/20)
-	sum, n := 0.0, 0
-	for step := 1; step <= cfg.Steps; step++ {
-		opt.LR = float32(warmupCosine(cfg.LR, step-1, warm, cfg.Steps))
-		for i := 0; i < b; i++ {
-			o := dataRNG.Intn(len(trIDs) - t)
-			copy(ids[i*t:(i+1)*t], trIDs[o:o+t])
-			copy(tgt[i*t:(i+1)*t], trIDs[o+1:o+1+t])
-		}
-		l, err := gptStep(g, opt, params, arena, ids, tgt, b, t)
-		if err != nil {
-			return r, fmt.Errorf("recipes: poetry: step %d: %w", step, err)
-		}
-		if step == 1 {
-			r.FirstLoss = l
-		}
-		sum += l
-		n++
-		if progress != nil {
-			el := time.Since(start)
-			progress(Update{Step: step, Steps: cfg.Steps, Loss: sum / float64(n), Elapsed: el,
-				ETA: time.Duration(float64(el) / float64(step) * float64(cfg.Steps-step))})
-		}
-		if step%cfg.EvalEvery == 0 || step == cfg.Steps {
-			vl, err := gptLoss(g, arena, teIDs, t, b)
-			if err != nil {
-				return r, err
-			}
-			r.History = append(r.History, EpochLog{Epoch: len(r.History) + 1, Step: step, Loss: sum / float64(n),
-				TestLoss: vl, TestMetric: math.Exp(vl)})
-			sum, n = 0, 0
-		}
+	opt.LR = float32(warmupCosine(cfg.LR, 0, warm, cfg.Steps))
+	watch := &poetryWatch{g: g, arena: tensor.NewArena(), held: teIDs, t: t, b: b, cfg: cfg, r: &r,
+		progress: progress, start: start}
+	tr, err := train.NewTrainer(g, clippedAdam{opt, params}, train.Options{
+		MaxSteps: cfg.Steps, BatchSize: b, NoShuffle: true, Seed: cfg.Seed,
+		Scheduler: &warmupCosineLR{opt: opt, base: cfg.LR, warm: warm, total: cfg.Steps}, SchedulePerStep: true,
+		Callbacks: []train.Callback{watch}})
+	if err != nil {
+		return r, err
+	}
+	if _, err := tr.Fit(windows, nil); err != nil {
+		return r, fmt.Errorf("recipes: poetry: %w", err)
 	}
 	last := r.History[len(r.History)-1]
 	r.FinalLoss, r.TestLoss, r.TestMetric = last.Loss, last.TestLoss, last.TestMetric
@@ -234,28 +217,124 @@ func warmupCosine(base float64, s, warm, total int) float64 {
 	return base/10 + (base-base/10)*0.5*(1+math.Cos(math.Pi*min(p, 1)))
 }
 
-// gptStep runs one training step in arena and returns the loss.
-func gptStep(g *nn.GPT, opt optim.Optimizer, params []*tensor.Tensor, arena *tensor.Arena, ids, tgt []int, b, t int) (float64, error) {
-	restore := tensor.UseArena(arena)
-	defer restore()
-	arena.Reset()
-	opt.ZeroGrad()
-	loss, err := g.Loss(ids, tgt, b, t)
-	if err != nil {
-		return 0, err
-	}
-	l := loss.Item()
-	if math.IsNaN(l) || math.IsInf(l, 0) {
-		return l, fmt.Errorf("loss is %g: training diverged", l)
-	}
-	if err := loss.Backward(); err != nil {
-		return 0, err
-	}
-	if _, err := optim.ClipGradNorm(params, 1, 2); err != nil {
-		return 0, err
-	}
-	return l, opt.Step()
+// poetryWindows is the poetry training set: sample i is the window of t
+// characters of ids at the i-th offset a generator seeded with seed draws
+// (Tokens), and the characters that follow each (Labels). It keeps the
+// generator's state every windowMark draws, so that Get finds any offset
+// in a few draws, from any goroutine.
+type poetryWindows struct {
+	ids   []int
+	t, n  int
+	marks []tensor.RNG // the state before draw k·windowMark
 }
+
+const windowMark = 64
+
+func newPoetryWindows(ids []int, t, n int, seed uint64) *poetryWindows {
+	d := &poetryWindows{ids: ids, t: t, n: n}
+	r := tensor.NewRNG(seed)
+	for i := 0; i < n; i++ {
+		if i%windowMark == 0 {
+			d.marks = append(d.marks, *r)
+		}
+		r.Intn(len(ids) - t)
+	}
+	return d
+}
+
+// Len implements data.Dataset.
+func (d *poetryWindows) Len() int { return d.n }
+
+// Spec implements data.Dataset: Context tokens and as many labels.
+func (d *poetryWindows) Spec() data.Spec { return data.Spec{Tokens: d.t, Labels: d.t} }
+
+// Get implements data.Dataset.
+func (d *poetryWindows) Get(i int, s data.Sample) error {
+	if i < 0 || i >= d.n {
+		return fmt.Errorf("recipes: poetry: window %d out of range [0, %d)", i, d.n)
+	}
+	r := d.marks[i/windowMark]
+	for k := 0; k < i%windowMark; k++ {
+		r.Intn(len(d.ids) - d.t)
+	}
+	o := r.Intn(len(d.ids) - d.t)
+	copy(s.Tokens, d.ids[o:o+d.t])
+	copy(s.Labels, d.ids[o+1:o+1+d.t])
+	return nil
+}
+
+// clippedAdam is Adam that first clips the gradients to norm 1.
+type clippedAdam struct {
+	*optim.Adam
+	params []*tensor.Tensor
+}
+
+// Step implements optim.Optimizer: clip, then Adam.
+func (o clippedAdam) Step() error {
+	if _, err := optim.ClipGradNorm(o.params, 1, 2); err != nil {
+		return err
+	}
+	return o.Adam.Step()
+}
+
+// warmupCosineLR sets opt's learning rate after every step to
+// warmupCosine for the next one.
+type warmupCosineLR struct {
+	opt               *optim.Adam
+	base              float64
+	step, warm, total int
+}
+
+// Step implements train.Scheduler.
+func (s *warmupCosineLR) Step() error {
+	s.step++
+	s.opt.LR = float32(warmupCosine(s.base, s.step, s.warm, s.total))
+	return nil
+}
+
+// poetryWatch follows training: the first loss, progress, and every
+// EvalEvery steps (and at the end) the held-out loss, logged in r.History
+// with the mean training loss since the previous entry.
+type poetryWatch struct {
+	g        *nn.GPT
+	arena    *tensor.Arena
+	held     []int
+	t, b     int
+	cfg      PoetryConfig
+	r        *Result
+	progress Progress
+	start    time.Time
+	sum      float64
+	n        int
+}
+
+// OnBatchEnd implements train.BatchCallback.
+func (w *poetryWatch) OnBatchEnd(_ *train.Trainer, s train.Status) error {
+	step, steps := s.Step, w.cfg.Steps
+	if step == 1 {
+		w.r.FirstLoss = s.BatchLoss
+	}
+	w.sum += s.BatchLoss
+	w.n++
+	if w.progress != nil {
+		el := time.Since(w.start)
+		w.progress(Update{Step: step, Steps: steps, Loss: w.sum / float64(w.n), Elapsed: el,
+			ETA: time.Duration(float64(el) / float64(step) * float64(steps-step))})
+	}
+	if step%w.cfg.EvalEvery == 0 || step == steps {
+		vl, err := gptLoss(w.g, w.arena, w.held, w.t, w.b)
+		if err != nil {
+			return err
+		}
+		w.r.History = append(w.r.History, EpochLog{Epoch: len(w.r.History) + 1, Step: step, Loss: w.sum / float64(w.n),
+			TestLoss: vl, TestMetric: math.Exp(vl)})
+		w.sum, w.n = 0, 0
+	}
+	return nil
+}
+
+// OnEpochEnd implements train.Callback: nothing to do.
+func (w *poetryWatch) OnEpochEnd(*train.Trainer, train.Status, train.Logs) error { return nil }
 
 // gptLoss is the mean next-character cross-entropy over stream, cut into
 // non-overlapping windows of up to t characters, b windows per pass.

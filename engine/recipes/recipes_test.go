@@ -59,7 +59,7 @@ func TestFashionRecipesLearnSyntheticImages(t *testing.T) {
 	cfg := FashionConfig{Train: syntheticImages(512, 1), Test: syntheticImages(200, 2), MaxSteps: 16, Batch: 32}
 	for _, f := range []struct {
 		name string
-		run  func(FashionConfig, Progress) (Result, error)
+		run  func(FashionConfig, Progress) (FashionResult, error)
 	}{{"mlp", FashionMLP}, {"cnn", FashionCNN}} {
 		t.Run(f.name, func(t *testing.T) {
 			var updates []Update
@@ -67,7 +67,10 @@ func TestFashionRecipesLearnSyntheticImages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkTraining(t, r, "accuracy")
+			checkTraining(t, r.Result, "accuracy")
+			if r.TimeToAccuracy != nil {
+				t.Fatalf("time to accuracy %+v without a target", r.TimeToAccuracy)
+			}
 			if r.Steps != 16 || r.TrainSamples != 512 || r.TestSamples != 200 || r.Baseline != 0.1 {
 				t.Fatalf("unexpected result %+v", r)
 			}
@@ -114,9 +117,97 @@ func TestFashionMLPRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkTraining(t, r, "accuracy")
+	checkTraining(t, r.Result, "accuracy")
 	if r.TestMetric < 0.7 {
 		t.Fatalf("test accuracy %.3f after one epoch on 12,000 images, want ≥ 0.70 (chance is 0.10)", r.TestMetric)
+	}
+}
+
+// TestFashionTimeToAccuracy checks a time-to-accuracy run on the easy
+// synthetic images: evaluations every EvalEvery steps, a stop at the first
+// one at or above the target, and a report when it is never reached.
+func TestFashionTimeToAccuracy(t *testing.T) {
+	base := FashionConfig{Train: syntheticImages(512, 1), Test: syntheticImages(200, 2), Batch: 32, Epochs: 2}
+	for _, c := range []struct {
+		name    string
+		run     func(FashionConfig, Progress) (FashionResult, error)
+		target  float64
+		every   int
+		reached bool
+	}{
+		{"mlp reached", FashionMLP, 0.5, 4, true},
+		{"cnn reached", FashionCNN, 0.5, 4, true},
+		// The test labels are wrong (shifted by one), so the accuracy
+		// stays low. 2 epochs of 16 steps: 32 is no multiple of 5, so
+		// the run ends with an extra evaluation at step 32.
+		{"mlp never", FashionMLP, 0.5, 5, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := base
+			cfg.TargetAccuracy, cfg.EvalEvery = c.target, c.every
+			if !c.reached {
+				te := *cfg.Test
+				te.Labels = make([]int, len(cfg.Test.Labels))
+				for i, y := range cfg.Test.Labels {
+					te.Labels[i] = (y + 1) % 10
+				}
+				cfg.Test = &te
+			}
+			r, err := c.run(cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := r.TimeToAccuracy
+			if x == nil {
+				t.Fatal("no time-to-accuracy report")
+			}
+			if x.Reached != c.reached || x.Target != c.target || x.EvalEvery != c.every {
+				t.Fatalf("report %+v: want reached %v", x, c.reached)
+			}
+			if x.Evaluations != len(r.History) || x.Step != r.Steps || x.Accuracy != r.TestMetric {
+				t.Fatalf("report %+v disagrees with the result %+v", x, r.Result)
+			}
+			for i, h := range r.History {
+				want := (i + 1) * c.every
+				if i == len(r.History)-1 && !c.reached {
+					want = 32
+				}
+				if h.Step != want || h.Epoch != (h.Step-1)/16+1 {
+					t.Fatalf("evaluation %d at step %d (epoch %d), want step %d: %+v", i, h.Step, h.Epoch, want, r.History)
+				}
+				if (h.TestMetric >= c.target) != (c.reached && i == len(r.History)-1) {
+					t.Fatalf("evaluation %d: accuracy %.3f against target %.2f: %+v", i, h.TestMetric, c.target, r.History)
+				}
+			}
+			if x.Epoch != float64(x.Step)/16 || !(x.Seconds > 0) || !(x.EvalSeconds > 0) || x.BestAccuracy < x.Accuracy {
+				t.Fatalf("report %+v", x)
+			}
+			if c.reached && r.Steps >= 32 {
+				t.Fatalf("did not stop early: %d steps", r.Steps)
+			}
+		})
+	}
+}
+
+func TestFashionConfigErrors(t *testing.T) {
+	imgs := FashionConfig{Train: syntheticImages(64, 1), Test: syntheticImages(32, 2)}
+	for _, c := range []struct {
+		mod  func(*FashionConfig)
+		want string
+	}{
+		{func(c *FashionConfig) { c.Epochs = -1 }, "epochs -1"},
+		{func(c *FashionConfig) { c.Batch = -2 }, "batch -2"},
+		{func(c *FashionConfig) { c.MaxSteps = -1 }, "max steps -1"},
+		{func(c *FashionConfig) { c.TargetAccuracy = 1.5 }, "target accuracy 1.5"},
+		{func(c *FashionConfig) { c.TargetAccuracy = -0.5 }, "target accuracy -0.5"},
+		{func(c *FashionConfig) { c.TargetAccuracy, c.EvalEvery = 0.9, -3 }, "evaluation interval -3"},
+		{func(c *FashionConfig) { c.EvalEvery = 10 }, "needs a target accuracy"},
+	} {
+		cfg := imgs
+		c.mod(&cfg)
+		if _, err := FashionMLP(cfg, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v should mention %q", cfg, err, c.want)
+		}
 	}
 }
 
@@ -161,6 +252,34 @@ func TestPoetryGPTTiny(t *testing.T) {
 	}
 	if _, err := PoetryGPT(PoetryConfig{Poems: cfg.Poems, DModel: 30, Heads: 4}, nil); err == nil {
 		t.Fatal("d_model 30 with 4 heads: want an error")
+	}
+}
+
+// TestPoetryWindows checks that the windows dataset serves, in any order,
+// the windows at the offsets one generator draws in sequence.
+func TestPoetryWindows(t *testing.T) {
+	ids := make([]int, 300)
+	for i := range ids {
+		ids[i] = i
+	}
+	const n, ctx = 200, 16
+	d := newPoetryWindows(ids, ctx, n, 5)
+	r := tensor.NewRNG(5)
+	s := data.Sample{Tokens: make([]int, ctx), Labels: make([]int, ctx)}
+	want := make([]int, n)
+	for i := range want {
+		want[i] = r.Intn(len(ids) - ctx)
+	}
+	for _, i := range []int{199, 0, 63, 64, 65, 130, 128} {
+		if err := d.Get(i, s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Tokens[0] != want[i] || s.Tokens[ctx-1] != want[i]+ctx-1 || s.Labels[0] != want[i]+1 {
+			t.Fatalf("window %d starts at %d (labels at %d), want %d", i, s.Tokens[0], s.Labels[0], want[i])
+		}
+	}
+	if err := d.Get(n, s); err == nil {
+		t.Error("window out of range: no error")
 	}
 }
 

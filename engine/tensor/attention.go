@@ -46,6 +46,81 @@ type AttentionOptions struct {
 	KeyPadding []bool
 	// Scale multiplies QKᵀ; 0 means 1/√D.
 	Scale float64
+	// Dropout is the probability of zeroing each attention weight, the
+	// survivors being scaled by 1/(1−Dropout) (dropout_p of torch's
+	// scaled_dot_product_attention; use it in training only). The kernel
+	// draws one seed from RNG, which must be set when Dropout > 0, and
+	// derives each weight's keep/drop decision from a hash of the seed and
+	// the weight's position: the backward pass regenerates the same mask,
+	// and the result does not depend on the thread count.
+	Dropout float64
+	RNG     *RNG
+}
+
+// attnDropKeep reports whether the dropout mask keeps weight (bh, i, j) of
+// an L×S attention: a splitmix64 hash of seed and the weight's index,
+// read as a uniform value in [0, 1), against p.
+func attnDropKeep(seed uint64, p float64, bh, i, j, l, s int) bool {
+	z := seed + uint64((bh*l+i)*s+j+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11)*0x1p-53 >= p
+}
+
+// attnDropRow applies the dropout mask to row i's weights for keys
+// [k0, k0+len(row)) of head bh: dropped ones become 0, kept ones are
+// multiplied by keep (1/(1−p)).
+func attnDropRow[T float](a *attnArgs[T], row []T, bh, i, k0 int, keep T) {
+	for j := range row {
+		if attnDropKeep(a.seed, a.drop, bh, i, k0+j, a.l, a.s) {
+			row[j] *= keep
+		} else {
+			row[j] = 0
+		}
+	}
+}
+
+// attnOpData makes the op data of an attention call: the key padding as
+// 0/1 ints (B·S entries, or none) followed, with dropout, by the seed
+// (drawn from rng). It returns the padding (nil: none) and the whole.
+func attnOpData(a *Arena, keyPadding []bool, dropout float64, rng *RNG) (pad, all []int, seed uint64) {
+	n, extra := len(keyPadding), 0
+	if dropout > 0 {
+		extra = 1
+	}
+	if n+extra == 0 {
+		return nil, nil, 0
+	}
+	all = allocInts(a, n+extra)
+	for i, p := range keyPadding {
+		all[i] = 0
+		if p {
+			all[i] = 1
+		}
+	}
+	if keyPadding != nil {
+		pad = all[:n]
+	}
+	if dropout > 0 {
+		all[n] = int(rng.Uint64())
+		seed = uint64(all[n]) // as the backward pass reads it back (int may be 32 bits)
+	}
+	return pad, all, seed
+}
+
+// attnOpSeed returns the padding and the dropout seed that attnOpData
+// stored in t.ints.
+func attnOpSeed(t *Tensor, hasPad bool) (pad []int, seed uint64) {
+	ints := t.ints
+	if t.farg[1] > 0 {
+		seed = uint64(ints[len(ints)-1])
+		ints = ints[:len(ints)-1]
+	}
+	if hasPad {
+		pad = ints
+	}
+	return pad, seed
 }
 
 var opAttention = registerOp("scaled_dot_product_attention", attentionBackward)
@@ -82,18 +157,9 @@ func ScaledDotProductAttention(q, k, v *Tensor, opts AttentionOptions) (*Tensor,
 	if scale == 0 {
 		scale = 1 / math.Sqrt(float64(d))
 	}
-	var pad []int
-	if opts.KeyPadding != nil {
-		pad = allocInts(a, b*s)
-		for i, p := range opts.KeyPadding {
-			if p {
-				pad[i] = 1
-			} else {
-				pad[i] = 0
-			}
-		}
-	}
-	geo := attnGeom{b: b, h: h, l: l, s: s, d: d, dv: dv, causal: opts.Causal, pad: pad}
+	pad, opData, seed := attnOpData(a, opts.KeyPadding, opts.Dropout, opts.RNG)
+	geo := attnGeom{b: b, h: h, l: l, s: s, d: d, dv: dv, causal: opts.Causal, pad: pad, drop: opts.Dropout, seed: seed}
+	geo.setDense()
 	if q.dtype == Float64 {
 		lse := allocF64(a, b*h*l, false)
 		var m []float64
@@ -125,8 +191,8 @@ func ScaledDotProductAttention(q, k, v *Tensor, opts AttentionOptions) (*Tensor,
 		n = 4
 	}
 	if recordN(out, opAttention, ps[:n]) {
-		out.ints = pad
-		out.farg[0] = scale
+		out.ints = opData
+		out.farg[0], out.farg[1] = scale, opts.Dropout
 		if opts.Causal {
 			out.iarg[0] = 1
 		}
@@ -166,14 +232,48 @@ func checkAttention(name string, q, k, v *Tensor, opts *AttentionOptions) (b, h,
 	if opts.KeyPadding != nil && len(opts.KeyPadding) != b*s {
 		return 0, 0, 0, 0, 0, 0, fmt.Errorf("tensor: %s: key padding has %d entries, want B·S = %d", name, len(opts.KeyPadding), b*s)
 	}
+	if err = checkAttnDropout(name, opts); err != nil {
+		return 0, 0, 0, 0, 0, 0, err
+	}
 	return b, h, l, s, d, dv, nil
+}
+
+func checkAttnDropout(name string, opts *AttentionOptions) error {
+	if !(opts.Dropout >= 0 && opts.Dropout < 1) {
+		return fmt.Errorf("tensor: %s: dropout %v not in [0, 1)", name, opts.Dropout)
+	}
+	if opts.Dropout > 0 && opts.RNG == nil {
+		return fmt.Errorf("tensor: %s: dropout %v without an RNG", name, opts.Dropout)
+	}
+	return nil
 }
 
 // attnGeom is the problem's geometry.
 type attnGeom struct {
 	b, h, l, s, d, dv int
 	causal            bool
-	pad               []int // [B*S], 1 = padded key; nil: none
+	pad               []int   // [B*S], 1 = padded key; nil: none
+	drop              float64 // dropout probability on the weights (0: none)
+	seed              uint64  // dropout mask seed
+	// where each operand's rows lie: q (and dQ), k (and dK), v (and dV),
+	// o (and dO)
+	lq, lk, lv, lo attnLayout
+}
+
+// attnLayout places the rows of one attention operand: head bh = b·H + h
+// starts at b·bs + h·hs and its rows are rs apart.
+type attnLayout struct{ bs, hs, rs int }
+
+// at is the offset of head bh's first row.
+func (y attnLayout) at(bh, h int) int { return bh/h*y.bs + bh%h*y.hs }
+
+// denseLayout is the layout of a contiguous [B, H, n, d] operand.
+func denseLayout(h, n, d int) attnLayout { return attnLayout{bs: h * n * d, hs: n * d, rs: d} }
+
+// setDense gives every operand the contiguous [B, H, ·, ·] layout.
+func (g *attnGeom) setDense() {
+	g.lq, g.lk = denseLayout(g.h, g.l, g.d), denseLayout(g.h, g.s, g.d)
+	g.lv, g.lo = denseLayout(g.h, g.s, g.dv), denseLayout(g.h, g.l, g.dv)
 }
 
 // attnArgs are the operands of one attention call (forward or backward).
@@ -182,15 +282,16 @@ type attnArgs[T float] struct {
 	scale      float64
 	q, k, v, o []T
 	lse        []T
-	mask       []T // [L*S] additive, or nil
-	g          []T // dO (backward)
-	gq, gk, gv []T // gradient accumulators (nil: not needed)
-	ghead      []T // rowsum(dO ⊙ O) per query row (backward)
+	mask       []T  // [L*S] additive, or nil
+	g          []T  // dO (backward)
+	gq, gk, gv []T  // gradient accumulators (nil: not needed)
+	fresh      bool // gq, gk, gv are unzeroed: each head clears its rows first
+	ghead      []T  // rowsum(dO ⊙ O) per query row (backward)
 }
 
-// attnScratch is the scratch one worker needs: two score blocks and the
-// per-row statistics (m, l or D).
-func attnScratch() int { return 2*attnBlockQ*attnBlockK + 2*attnBlockQ }
+// attnScratch is the scratch one worker needs: three score blocks and the
+// per-row statistics (m, l).
+func attnScratch() int { return 3*attnBlockQ*attnBlockK + 2*attnBlockQ }
 
 // attnWork32 runs a float32 attention call on the worker pool; fn is built
 // once per work object so that kernels.Parallel does not allocate.
@@ -252,9 +353,9 @@ func gemmT[T float](ta, tb bool, m, n, k int, alpha T, a []T, lda int, b []T, ld
 // attnScores fills sc[nq×nk] with scale·Q[q0:q0+nq]·K[k0:k0+nk]ᵀ plus the
 // masks (−Inf where forbidden) for head bh.
 func attnScores[T float](a *attnArgs[T], bh, q0, nq, k0, nk int, sc []T) {
-	qh := a.q[bh*a.l*a.d:]
-	kh := a.k[bh*a.s*a.d:]
-	gemmT(false, true, nq, nk, a.d, T(a.scale), qh[q0*a.d:], a.d, kh[k0*a.d:], a.d, 0, sc, nk)
+	qh := a.q[a.lq.at(bh, a.h):]
+	kh := a.k[a.lk.at(bh, a.h):]
+	gemmT(false, true, nq, nk, a.d, T(a.scale), qh[q0*a.lq.rs:], a.lq.rs, kh[k0*a.lk.rs:], a.lk.rs, 0, sc, nk)
 	ninf := T(math.Inf(-1))
 	var pad []int
 	if a.pad != nil {
@@ -292,22 +393,26 @@ func attnKeyEnd(g *attnGeom, q0, nq int) int {
 
 func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 	sc := scratch[:attnBlockQ*attnBlockK]
-	mrow := scratch[2*attnBlockQ*attnBlockK : 2*attnBlockQ*attnBlockK+attnBlockQ]
-	lrow := scratch[2*attnBlockQ*attnBlockK+attnBlockQ:]
+	mrow := scratch[3*attnBlockQ*attnBlockK : 3*attnBlockQ*attnBlockK+attnBlockQ]
+	lrow := scratch[3*attnBlockQ*attnBlockK+attnBlockQ:]
 	ninf := math.Inf(-1)
+	keep := T(1 / (1 - a.drop))
 	fast := fastT[T]()
+	ors := a.lo.rs
 	for bh := h0; bh < h1; bh++ {
-		vh := a.v[bh*a.s*a.dv:]
-		oh := a.o[bh*a.l*a.dv : (bh+1)*a.l*a.dv]
+		vh := a.v[a.lv.at(bh, a.h):]
+		oh := a.o[a.lo.at(bh, a.h):]
 		lse := a.lse[bh*a.l : (bh+1)*a.l]
-		clear(oh)
+		for i := 0; i < a.l; i++ {
+			clear(oh[i*ors : i*ors+a.dv])
+		}
 		for q0 := 0; q0 < a.l; q0 += attnBlockQ {
 			nq := min(attnBlockQ, a.l-q0)
 			for i := 0; i < nq; i++ {
 				mrow[i] = T(ninf)
 				lrow[i] = 0
 			}
-			acc := oh[q0*a.dv : (q0+nq)*a.dv]
+			acc := oh[q0*ors:]
 			kend := attnKeyEnd(&a.attnGeom, q0, nq)
 			for k0 := 0; k0 < kend; k0 += attnBlockK {
 				nk := min(attnBlockK, kend-k0)
@@ -315,12 +420,7 @@ func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 				attnScores(a, bh, q0, nq, k0, nk, s)
 				for i := 0; i < nq; i++ {
 					row := s[i*nk : i*nk+nk]
-					mx := float64(mrow[i])
-					for _, x := range row {
-						if float64(x) > mx {
-							mx = float64(x)
-						}
-					}
+					mx := float64(max(mrow[i], rowMax(row)))
 					if math.IsInf(mx, -1) { // nothing visible yet
 						clear(row)
 						continue
@@ -338,18 +438,21 @@ func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 					}
 					lrow[i] = T(float64(lrow[i])*alpha + sum)
 					mrow[i] = T(mx)
+					if a.drop > 0 { // the normaliser counts every weight; V sees the kept ones
+						attnDropRow(a, row, bh, q0+i, k0, keep)
+					}
 					if alpha != 1 {
-						ar := acc[i*a.dv : i*a.dv+a.dv]
+						ar := acc[i*ors : i*ors+a.dv]
 						al := T(alpha)
 						for j := range ar {
 							ar[j] *= al
 						}
 					}
 				}
-				gemmT(false, false, nq, a.dv, nk, 1, s, nk, vh[k0*a.dv:], a.dv, 1, acc, a.dv)
+				gemmT(false, false, nq, a.dv, nk, 1, s, nk, vh[k0*a.lv.rs:], a.lv.rs, 1, acc, ors)
 			}
 			for i := 0; i < nq; i++ {
-				ar := acc[i*a.dv : i*a.dv+a.dv]
+				ar := acc[i*ors : i*ors+a.dv]
 				if lrow[i] == 0 { // fully masked row: zeros, and P = 0 in backward
 					clear(ar)
 					lse[q0+i] = T(math.Inf(1))
@@ -369,9 +472,9 @@ func attentionBackward(t *Tensor) {
 	q, k, v := t.parents[0], t.parents[1], t.parents[2]
 	geo := attnGeom{b: q.shape[0], h: q.shape[1], l: q.shape[2], s: k.shape[2], d: q.shape[3], dv: v.shape[3],
 		causal: t.iarg[0] == 1}
-	if t.iarg[1] == 1 {
-		geo.pad = t.ints
-	}
+	geo.setDense()
+	geo.pad, geo.seed = attnOpSeed(t, t.iarg[1] == 1)
+	geo.drop = t.farg[1]
 	for _, p := range [3]*Tensor{q, k, v} {
 		if p.requiresGrad {
 			ensureGrad(p)
@@ -386,7 +489,6 @@ func attentionBackward(t *Tensor) {
 		}
 		a.gq, a.gk, a.gv = gradOrNil64(q), gradOrNil64(k), gradOrNil64(v)
 		a.ghead = make([]float64, geo.b*geo.h*geo.l)
-		attnRowDot(&a, a.ghead)
 		attnBackwardHeads(&a, 0, geo.b*geo.h, make([]float64, attnScratch()))
 		return
 	}
@@ -398,11 +500,52 @@ func attentionBackward(t *Tensor) {
 		w.mask = m.f32[m.offset:]
 	}
 	w.gq, w.gk, w.gv = gradOrNil32(q), gradOrNil32(k), gradOrNil32(v)
-	// D_i = rowsum(dO ⊙ O), computed up front for every row.
+	// D_i = rowsum(dO ⊙ O), computed by each head's worker first.
 	w.ghead = allocF32(t.arena, geo.b*geo.h*geo.l, false)
-	attnRowDot(&w.attnArgs, w.ghead)
 	w.run(true)
 	putAttnWork32(w)
+}
+
+// rowMax returns the largest element of row (−Inf when empty), with four
+// independent running maxima.
+func rowMax[T float](row []T) T {
+	ninf := T(math.Inf(-1))
+	m0, m1, m2, m3 := ninf, ninf, ninf, ninf
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		m0 = max(m0, row[j])
+		m1 = max(m1, row[j+1])
+		m2 = max(m2, row[j+2])
+		m3 = max(m3, row[j+3])
+	}
+	for ; j < len(row); j++ {
+		m0 = max(m0, row[j])
+	}
+	return max(max(m0, m1), max(m2, m3))
+}
+
+// dot64 returns Σ x·y in float64 with four accumulators.
+func dot64[T float](x, y []T) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		s0 += float64(x[j]) * float64(y[j])
+		s1 += float64(x[j+1]) * float64(y[j+1])
+		s2 += float64(x[j+2]) * float64(y[j+2])
+		s3 += float64(x[j+3]) * float64(y[j+3])
+	}
+	for ; j < len(x); j++ {
+		s0 += float64(x[j]) * float64(y[j])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// clearRows zeroes n rows of width w, rs apart, at the start of x.
+func clearRows[T float](x []T, n, w, rs int) {
+	for i := 0; i < n; i++ {
+		clear(x[i*rs : i*rs+w])
+	}
 }
 
 func gradOrNil32(p *Tensor) []float32 {
@@ -419,34 +562,65 @@ func gradOrNil64(p *Tensor) []float64 {
 	return nil
 }
 
-// attnRowDot stores rowsum(dO ⊙ O) for every query row in dst.
-func attnRowDot[T float](a *attnArgs[T], dst []T) {
-	for r := range dst {
-		g := a.g[r*a.dv : r*a.dv+a.dv]
-		o := a.o[r*a.dv : r*a.dv+a.dv]
-		var s float64
-		for j, x := range g {
-			s += float64(x) * float64(o[j])
+// attnRowDot stores rowsum(dO ⊙ O) for every query row of heads [h0, h1)
+// in dst (indexed bh·L + i).
+func attnRowDot[T float](a *attnArgs[T], dst []T, h0, h1 int) {
+	for bh := h0; bh < h1; bh++ {
+		base := a.lo.at(bh, a.h)
+		for i := 0; i < a.l; i++ {
+			r := base + i*a.lo.rs
+			dst[bh*a.l+i] = T(dot64(a.g[r:r+a.dv], a.o[r:r+a.dv]))
 		}
-		dst[r] = T(s)
 	}
 }
 
 func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 	p := scratch[:attnBlockQ*attnBlockK]
 	dp := scratch[attnBlockQ*attnBlockK : 2*attnBlockQ*attnBlockK]
+	pdrop := scratch[2*attnBlockQ*attnBlockK : 3*attnBlockQ*attnBlockK]
+	keep := T(1 / (1 - a.drop))
 	sc := T(a.scale)
 	fast := fastT[T]()
+	qrs, krs, vrs, ors := a.lq.rs, a.lk.rs, a.lv.rs, a.lo.rs
 	for bh := h0; bh < h1; bh++ {
-		qh, kh, vh := a.q[bh*a.l*a.d:], a.k[bh*a.s*a.d:], a.v[bh*a.s*a.dv:]
-		gh := a.g[bh*a.l*a.dv:]
+		attnRowDot(a, a.ghead, bh, bh+1)
+		qh, kh, vh := a.q[a.lq.at(bh, a.h):], a.k[a.lk.at(bh, a.h):], a.v[a.lv.at(bh, a.h):]
+		gh := a.g[a.lo.at(bh, a.h):]
 		lse := a.lse[bh*a.l:]
 		dd := a.ghead[bh*a.l:]
+		var gqh, gkh, gvh []T
+		if a.gq != nil {
+			gqh = a.gq[a.lq.at(bh, a.h):]
+		}
+		if a.gk != nil {
+			gkh = a.gk[a.lk.at(bh, a.h):]
+		}
+		if a.gv != nil {
+			gvh = a.gv[a.lv.at(bh, a.h):]
+		}
+		// With fresh (unzeroed) gradients, the first product into each
+		// block of rows writes it (beta 0) instead of accumulating: dQ's
+		// rows at their first key block, dK's and dV's at the first query
+		// block that sees them (key blocks are reached in order, a prefix
+		// [0, kend) growing with q0). Rows no query sees are cleared last.
+		kDone := 0 // key blocks of dK, dV written so far
 		for q0 := 0; q0 < a.l; q0 += attnBlockQ {
 			nq := min(attnBlockQ, a.l-q0)
 			kend := attnKeyEnd(&a.attnGeom, q0, nq)
+			if a.fresh && a.gq != nil && kend == 0 {
+				clearRows(gqh[q0*qrs:], nq, a.d, qrs)
+			}
 			for k0 := 0; k0 < kend; k0 += attnBlockK {
 				nk := min(attnBlockK, kend-k0)
+				betaKV, betaQ := T(1), T(1)
+				if a.fresh {
+					if kb := k0 / attnBlockK; kb >= kDone {
+						betaKV, kDone = 0, kb+1
+					}
+					if k0 == 0 {
+						betaQ = 0
+					}
+				}
 				pb, db := p[:nq*nk], dp[:nq*nk]
 				attnScores(a, bh, q0, nq, k0, nk, pb)
 				for i := 0; i < nq; i++ {
@@ -464,14 +638,29 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 						}
 					}
 				}
-				if a.gv != nil { // dV[k] += Pᵀ·dO[q]
-					gemmT(true, false, nk, a.dv, nq, 1, pb, nk, gh[q0*a.dv:], a.dv, 1, a.gv[bh*a.s*a.dv+k0*a.dv:], a.dv)
+				// with dropout, O = (Z ⊙ P)·V for the mask Z (0 or 1/(1−p))
+				pz := pb
+				if a.drop > 0 {
+					pz = pdrop[:nq*nk]
+					copy(pz, pb)
+					for i := 0; i < nq; i++ {
+						attnDropRow(a, pz[i*nk:i*nk+nk], bh, q0+i, k0, keep)
+					}
+				}
+				if a.gv != nil { // dV[k] += (Z ⊙ P)ᵀ·dO[q]
+					gemmT(true, false, nk, a.dv, nq, 1, pz, nk, gh[q0*ors:], ors, betaKV, gvh[k0*vrs:], vrs)
 				}
 				if a.gq == nil && a.gk == nil {
 					continue
 				}
-				// dP = dO[q]·V[k]ᵀ ; dS = P ⊙ (dP − D)·scale
-				gemmT(false, true, nq, nk, a.dv, 1, gh[q0*a.dv:], a.dv, vh[k0*a.dv:], a.dv, 0, db, nk)
+				// dP = Z ⊙ (dO[q]·V[k]ᵀ) ; dS = P ⊙ (dP − D)·scale, where
+				// D = rowsum(dO ⊙ O) = rowsum(P ⊙ dP) still
+				gemmT(false, true, nq, nk, a.dv, 1, gh[q0*ors:], ors, vh[k0*vrs:], vrs, 0, db, nk)
+				if a.drop > 0 {
+					for i := 0; i < nq; i++ {
+						attnDropRow(a, db[i*nk:i*nk+nk], bh, q0+i, k0, keep)
+					}
+				}
 				for i := 0; i < nq; i++ {
 					di := dd[q0+i]
 					pr, dr := pb[i*nk:i*nk+nk], db[i*nk:i*nk+nk]
@@ -480,10 +669,20 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 					}
 				}
 				if a.gq != nil { // dQ[q] += dS·K[k]
-					gemmT(false, false, nq, a.d, nk, 1, db, nk, kh[k0*a.d:], a.d, 1, a.gq[bh*a.l*a.d+q0*a.d:], a.d)
+					gemmT(false, false, nq, a.d, nk, 1, db, nk, kh[k0*krs:], krs, betaQ, gqh[q0*qrs:], qrs)
 				}
 				if a.gk != nil { // dK[k] += dSᵀ·Q[q]
-					gemmT(true, false, nk, a.d, nq, 1, db, nk, qh[q0*a.d:], a.d, 1, a.gk[bh*a.s*a.d+k0*a.d:], a.d)
+					gemmT(true, false, nk, a.d, nq, 1, db, nk, qh[q0*qrs:], qrs, betaKV, gkh[k0*krs:], krs)
+				}
+			}
+		}
+		if a.fresh {
+			if k0 := kDone * attnBlockK; k0 < a.s {
+				if a.gk != nil {
+					clearRows(gkh[k0*krs:], a.s-k0, a.d, krs)
+				}
+				if a.gv != nil {
+					clearRows(gvh[k0*vrs:], a.s-k0, a.dv, vrs)
 				}
 			}
 		}
@@ -495,6 +694,9 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 // the full [B, H, L, S] score tensor. It is the straightforward path the
 // fused op is tested against; fully masked rows give NaN, as in PyTorch.
 func AttentionReference(q, k, v *Tensor, opts AttentionOptions) (*Tensor, error) {
+	if opts.Dropout != 0 {
+		return nil, fmt.Errorf("tensor: attention_reference: dropout %v: the reference has none", opts.Dropout)
+	}
 	b, _, l, s, d, _, err := checkAttention("attention_reference", q, k, v, &opts)
 	if err != nil {
 		return nil, err

@@ -189,3 +189,165 @@ func ExampleScaledDotProductAttention() {
 	// Output: [[[[1 2]
 	//    [2 3]]]]
 }
+
+// packedRef is ScaledDotProductAttentionPacked composed from the [B, H,
+// L, D] op and views.
+func packedRef(qkv *Tensor, h int, opts AttentionOptions) (*Tensor, error) {
+	b, l, e := qkv.shape[0], qkv.shape[1], qkv.shape[2]/3
+	x, err := qkv.Reshape(b, l, 3, h, e/h)
+	if err != nil {
+		return nil, err
+	}
+	if x, err = x.Permute(2, 0, 3, 1, 4); err != nil { // [3, B, H, L, D]
+		return nil, err
+	}
+	var qkvs [3]*Tensor
+	for i := range qkvs {
+		n, err := x.Narrow(0, i, 1)
+		if err != nil {
+			return nil, err
+		}
+		if qkvs[i], err = n.Squeeze(0); err != nil {
+			return nil, err
+		}
+	}
+	o, err := ScaledDotProductAttention(qkvs[0], qkvs[1], qkvs[2], opts)
+	if err != nil {
+		return nil, err
+	}
+	if o, err = o.Permute(0, 2, 1, 3); err != nil {
+		return nil, err
+	}
+	return o.Reshape(b, l, e)
+}
+
+// TestAttentionPackedMatchesSplit checks the packed op's values and
+// gradients against splitting the heads with views (float32), and its
+// backward against central differences (float64).
+func TestAttentionPackedMatchesSplit(t *testing.T) {
+	for i, c := range []attnCase{
+		{2, 3, 5, 5, 4, 4, false, false, false},
+		{2, 2, 70, 70, 8, 8, true, true, true},
+		{2, 2, 70, 70, 8, 8, true, false, false}, // with dropout
+	} {
+		t.Run(c.String(), func(t *testing.T) {
+			rng := NewRNG(5)
+			opts := c.opts(rng, Float32)
+			if i == 2 {
+				opts.Dropout = 0.2
+			}
+			qkv := Must(Randn(rng, c.b, c.l, 3*c.h*c.d)).SetRequiresGrad(true)
+			g := Must(Randn(rng, c.b, c.l, c.h*c.d))
+			run := func(f func(*Tensor, int, AttentionOptions) (*Tensor, error)) (out, grad []float32) {
+				qkv.ZeroGrad()
+				// pass through a no-op view so that the op's input gradient
+				// starts fresh (the unzeroed path)
+				in := Must(qkv.Reshape(qkv.Shape()...))
+				opts.RNG = NewRNG(9) // the same mask for both
+				o, err := f(in, c.h, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := o.BackwardWithGrad(g); err != nil {
+					t.Fatal(err)
+				}
+				return append([]float32(nil), o.Data()...), append([]float32(nil), qkv.Grad().Data()...)
+			}
+			o1, g1 := run(ScaledDotProductAttentionPacked)
+			o2, g2 := run(packedRef)
+			for _, x := range []struct {
+				name string
+				a, b []float32
+			}{{"out", o1, o2}, {"dqkv", g1, g2}} {
+				for i := range x.a {
+					if d := math.Abs(float64(x.a[i] - x.b[i])); d > 1e-5+1e-4*math.Abs(float64(x.b[i])) || math.IsNaN(float64(x.a[i])) {
+						t.Fatalf("%s[%d]: packed %g, split %g", x.name, i, x.a[i], x.b[i])
+					}
+				}
+			}
+		})
+	}
+	rng := NewRNG(6)
+	c := attnCase{2, 2, 4, 4, 2, 2, true, true, true}
+	opts := c.opts(rng, Float64)
+	gradcheck(t, func(in []*Tensor) (*Tensor, error) {
+		return ScaledDotProductAttentionPacked(in[0], c.h, opts)
+	}, randT(rng, false, c.b, c.l, 3*c.h*c.d))
+}
+
+func TestAttentionPackedErrors(t *testing.T) {
+	if _, err := ScaledDotProductAttentionPacked(Must(Zeros(1, 2, 9)), 2, AttentionOptions{}); err == nil {
+		t.Error("3E not a multiple of 3·heads: no error")
+	}
+	if _, err := ScaledDotProductAttentionPacked(Must(Zeros(1, 2, 12)), 2, AttentionOptions{Mask: Must(Zeros(3, 2))}); err == nil {
+		t.Error("wrong mask shape: no error")
+	}
+	if _, err := ScaledDotProductAttentionPacked(Must(Zeros(1, 2, 12)), 2, AttentionOptions{KeyPadding: []bool{true}}); err == nil {
+		t.Error("short key padding: no error")
+	}
+}
+
+// TestAttentionDropoutWeights reads the dropped attention weights out of
+// the output (equal scores, so every weight is 1/S, and V = identity):
+// about p of them are zero and the others are 1/(S·(1−p)); the packed op
+// draws the same mask.
+func TestAttentionDropoutWeights(t *testing.T) {
+	const b, h, l, s, p = 2, 2, 64, 32, 0.25
+	q := Must(Zeros(b, h, l, 4))
+	k := Must(Randn(NewRNG(1), b, h, s, 4))
+	ev := make([]float32, b*h*s*s)
+	for i := 0; i < b*h; i++ {
+		for j := 0; j < s; j++ {
+			ev[i*s*s+j*s+j] = 1
+		}
+	}
+	v := Must(FromSlice(ev, b, h, s, s))
+	o, err := ScaledDotProductAttention(q, k, v, AttentionOptions{Dropout: p, RNG: NewRNG(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros, keep := 0, float32(1/(s*(1-p)))
+	for i, x := range o.Data() {
+		switch {
+		case x == 0:
+			zeros++
+		case math.Abs(float64(x-keep)) > 1e-6:
+			t.Fatalf("weight %d = %g, want 0 or %g", i, x, keep)
+		}
+	}
+	// 8192 Bernoulli(0.25) draws: the fraction is within 0.25 ± 0.02
+	// (more than 4 standard deviations)
+	if f := float64(zeros) / float64(o.Numel()); math.Abs(f-p) > 0.02 {
+		t.Errorf("dropped fraction %.4f, want about %g", f, p)
+	}
+	if _, err := ScaledDotProductAttention(q, k, v, AttentionOptions{Dropout: 0.5}); err == nil {
+		t.Error("dropout without RNG: no error")
+	}
+	if _, err := ScaledDotProductAttention(q, k, v, AttentionOptions{Dropout: 1, RNG: NewRNG(1)}); err == nil {
+		t.Error("dropout 1: no error")
+	}
+	if _, err := ScaledDotProductAttentionPacked(Must(Zeros(1, 2, 12)), 2, AttentionOptions{Dropout: -0.1, RNG: NewRNG(1)}); err == nil {
+		t.Error("packed, negative dropout: no error")
+	}
+}
+
+// TestAttentionDropoutGradcheck checks the backward with dropout, dense
+// and packed, with a fixed mask (the generator is re-seeded on every
+// evaluation).
+func TestAttentionDropoutGradcheck(t *testing.T) {
+	rng := NewRNG(3)
+	c := attnCase{2, 1, 3, 4, 2, 3, true, false, true}
+	opts := c.opts(rng, Float64)
+	gradcheck(t, func(in []*Tensor) (*Tensor, error) {
+		o := opts
+		o.Dropout, o.RNG = 0.3, NewRNG(11)
+		return ScaledDotProductAttention(in[0], in[1], in[2], o)
+	}, randT(rng, false, c.b, c.h, c.l, c.d), randT(rng, false, c.b, c.h, c.s, c.d), randT(rng, false, c.b, c.h, c.s, c.dv))
+	c = attnCase{2, 2, 4, 4, 2, 2, true, true, false}
+	opts = c.opts(rng, Float64)
+	gradcheck(t, func(in []*Tensor) (*Tensor, error) {
+		o := opts
+		o.Dropout, o.RNG = 0.4, NewRNG(12)
+		return ScaledDotProductAttentionPacked(in[0], c.h, o)
+	}, randT(rng, false, c.b, c.l, 3*c.h*c.d))
+}

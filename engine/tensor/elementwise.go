@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 )
 
 // ---------------------------------------------------------------------------
@@ -42,6 +44,15 @@ func binary(op opCode, name string, a, b *Tensor) (*Tensor, error) {
 		return nil, shapeErr(name, "cannot broadcast", a.shape, b.shape)
 	}
 	out := newTensor(a.dtype, shape, false)
+	if n := len(out.f32); n >= ewGrainLight && kernels.Threads() > 1 && (op == opAdd || op == opSub || op == opMul) &&
+		sameShape(a.shape, b.shape) && a.IsContiguous() && b.IsContiguous() {
+		// large same-shape float32 operands: split across the pool
+		t := ewPool.Get()
+		t.body, t.op, t.d, t.s, t.x = binaryFwdBody, op, out.f32, a.f32[a.offset:a.offset+n], b.f32[b.offset:b.offset+n]
+		runEW(t, n, ewGrainLight)
+		record(out, op, a, b, nil)
+		return out, nil
+	}
 	var sa, sb [MaxDims]int
 	as := bcastStrides(a.shape, a.strides, shape, sa[:])
 	bs := bcastStrides(b.shape, b.strides, shape, sb[:])
@@ -52,6 +63,12 @@ func binary(op opCode, name string, a, b *Tensor) (*Tensor, error) {
 	}
 	record(out, op, a, b, nil)
 	return out, nil
+}
+
+// binaryFwdBody is an elementwise Add, Sub or Mul of contiguous float32
+// operands (t.s op t.x into t.d) over [lo, hi).
+func binaryFwdBody(t *ewTask, lo, hi int) {
+	binRow(t.op, t.d[lo:hi], t.s, lo, 1, t.x, lo, 1)
 }
 
 func binaryFwd[T float](op opCode, out, a []T, ao int, as []int, b []T, bo int, bs []int, shape []int) {
@@ -149,8 +166,23 @@ func binRow[T float](op opCode, d, a []T, ia, sa int, b []T, ib, sb int) {
 
 func binaryBackward(t *Tensor) {
 	a, b := t.parents[0], t.parents[1]
+	aliased := false
 	for w, p := range [2]*Tensor{a, b} {
 		if !p.requiresGrad {
+			continue
+		}
+		if p.grad == nil && (t.op == opAdd || t.op == opSub && w == 0) && sameShape(p.shape, t.shape) {
+			// the first gradient p receives is t's, unchanged: take over
+			// t's buffer (once: the other parent must not share it) or
+			// copy it, rather than zero-fill and add
+			if !aliased && canAliasGrad(t, p) {
+				p.grad = aliasGrad(p, t.grad)
+				aliased = true
+				continue
+			}
+			p.grad = newTensorIn(p.arena, p.dtype, p.shape, false)
+			copy(p.grad.f32, t.grad.f32)
+			copy(p.grad.f64, t.grad.f64)
 			continue
 		}
 		ensureGrad(p)

@@ -268,7 +268,7 @@ func LayerNorm(x *Tensor, normalizedShape []int, weight, bias *Tensor, eps float
 		out.aux64 = st
 	} else {
 		st := allocF32(a, 2*rows, false)
-		lnFwd(out.f32, x.f32[x.offset:], data32(weight), data32(bias), st, rows, d, eps)
+		lnFwd32(out.f32, x.f32[x.offset:], data32(weight), data32(bias), st, rows, d, eps)
 		out.aux32 = st
 	}
 	record(out, opLayerNorm, x, weight, bias)
@@ -339,7 +339,7 @@ func layerNormBackward(t *Tensor) {
 	if t.dtype == Float64 {
 		lnGrad(t.grad.f64, x.f64[x.offset:], t.aux64, data64(w), gradOf64(x), gradOf64(w), gradOf64(b), d)
 	} else {
-		lnGrad(t.grad.f32, x.f32[x.offset:], t.aux32, data32(w), gradOf32(x), gradOf32(w), gradOf32(b), d)
+		lnGrad32(t, x, w, b, d)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
 
@@ -85,5 +86,58 @@ func TestNormErrors(t *testing.T) {
 	}
 	if _, err := tensor.BatchNorm(x, nil, nil, nil, nil, false, 0.1, 1e-5); err == nil {
 		t.Errorf("batch_norm eval without running stats: no error")
+	}
+}
+
+// TestLayerNormFloat32 checks the float32 LayerNorm (rows split across
+// threads, chunked weight/bias gradient sums) against the float64 path,
+// with and without the affine parameters, and that 1 and 2 threads give
+// the same bits.
+func TestLayerNormFloat32(t *testing.T) {
+	const rows, d = 700, 96 // rows not a multiple of the chunk; big enough to split
+	prev := kernels.Threads()
+	defer kernels.SetThreads(prev)
+	for _, affine := range []bool{true, false} {
+		rng := tensor.NewRNG(7)
+		x64 := tensor.Must(tensor.Randn(rng, rows, d))
+		w64 := tensor.Must(tensor.Randn(rng, d))
+		b64 := tensor.Must(tensor.Randn(rng, d))
+		g64 := tensor.Must(tensor.Randn(rng, rows, d))
+		run := func(dt tensor.DType, threads int) [][]float64 {
+			kernels.SetThreads(threads)
+			x := tensor.Must(x64.To(dt)).Detach().SetRequiresGrad(true)
+			var w, b *tensor.Tensor
+			if affine {
+				w = tensor.Must(w64.To(dt)).Detach().SetRequiresGrad(true)
+				b = tensor.Must(b64.To(dt)).Detach().SetRequiresGrad(true)
+			}
+			// through a view, so that x's gradient starts fresh inside
+			// the graph (the unzeroed path)
+			xv := tensor.Must(x.Reshape(rows, d))
+			y, err := tensor.LayerNorm(xv, []int{d}, w, b, 1e-5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := y.BackwardWithGrad(tensor.Must(g64.To(dt))); err != nil {
+				t.Fatal(err)
+			}
+			out := [][]float64{y.Float64s(), x.Grad().Float64s()}
+			if affine {
+				out = append(out, w.Grad().Float64s(), b.Grad().Float64s())
+			}
+			return out
+		}
+		want := run(tensor.Float64, 1)
+		one, two := run(tensor.Float32, 1), run(tensor.Float32, 2)
+		for k := range want {
+			for i := range want[k] {
+				if d := math.Abs(one[k][i] - want[k][i]); d > 1e-4+1e-4*math.Abs(want[k][i]) {
+					t.Fatalf("affine=%v, output %d [%d]: float32 %g, float64 %g", affine, k, i, one[k][i], want[k][i])
+				}
+				if one[k][i] != two[k][i] {
+					t.Fatalf("affine=%v, output %d [%d]: 1 thread %g, 2 threads %g", affine, k, i, one[k][i], two[k][i])
+				}
+			}
+		}
 	}
 }

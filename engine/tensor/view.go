@@ -23,11 +23,100 @@ func viewOf(t *Tensor, shape, strides []int, offset int, vstr []int, voff int) *
 
 func viewBackward(t *Tensor) {
 	p := t.parents[0]
+	if p.grad == nil && viewCoversParent(t) {
+		// The first gradient p receives, through a view that hits every
+		// element of p exactly once: a plain (scattered) copy does, with no
+		// zero-fill and no add. A reshape-like view (the view's contiguous
+		// gradient has p's row-major order) of a non-leaf may even take
+		// over t's gradient buffer, which Backward drops after this call.
+		if viewKeepsOrder(t) {
+			if canAliasGrad(t, p) {
+				p.grad = aliasGrad(p, t.grad)
+				return
+			}
+			p.grad = newTensorIn(p.arena, p.dtype, p.shape, false)
+			copy(p.grad.f32, t.grad.f32)
+			copy(p.grad.f64, t.grad.f64)
+			return
+		}
+		p.grad = newTensorIn(p.arena, p.dtype, p.shape, false)
+		if t.dtype == Float64 {
+			setStrided(p.grad.f64, t.ints, t.voffset, t.grad.f64, t.shape)
+		} else {
+			setStrided(p.grad.f32, t.ints, t.voffset, t.grad.f32, t.shape)
+		}
+		return
+	}
 	ensureGrad(p)
 	if t.dtype == Float64 {
 		addStrided(p.grad.f64, t.ints, t.voffset, t.grad.f64, t.shape)
 	} else {
 		addStrided(p.grad.f32, t.ints, t.voffset, t.grad.f32, t.shape)
+	}
+}
+
+// viewCoversParent reports whether the view t maps its elements one to one
+// onto all of its parent's (a reshape, permutation, squeeze…: no slicing,
+// no broadcasting).
+func viewCoversParent(t *Tensor) bool {
+	if t.voffset != 0 || numelOf(t.shape) != numelOf(t.parents[0].shape) {
+		return false
+	}
+	for i, n := range t.shape {
+		if n > 1 && t.ints[i] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// viewKeepsOrder reports whether the view's gradient layout is row-major
+// over its shape (sizes-1 dims aside), i.e. its contiguous gradient is the
+// parent's contiguous gradient element for element.
+func viewKeepsOrder(t *Tensor) bool {
+	st := 1
+	for i := len(t.shape) - 1; i >= 0; i-- {
+		if t.shape[i] != 1 && t.ints[i] != st {
+			return false
+		}
+		st *= t.shape[i]
+	}
+	return true
+}
+
+// canAliasGrad reports whether parent p may use child t's gradient buffer
+// as its own: t's gradient is dead after t's backward (not retained) and
+// p's is consumed by the rest of this backward pass only (a non-leaf
+// without RetainGrad).
+func canAliasGrad(t, p *Tensor) bool {
+	return !t.retainGrad && !p.retainGrad && p.op != opNone && t.grad.offset == 0
+}
+
+// aliasGrad returns a gradient header for p over the storage of g, a
+// contiguous gradient with the same number of elements.
+func aliasGrad(p, g *Tensor) *Tensor {
+	h := newLayoutIn(p.arena, p.dtype, p.shape)
+	h.f32, h.f64 = g.f32, g.f64
+	return h
+}
+
+// setStrided writes the contiguous g (of shape) into dst read with strides
+// and offset, which must not overlap (no stride 0 on a dim of size > 1).
+func setStrided[T float](dst []T, strides []int, off int, g []T, shape []int) {
+	var cs [MaxDims]int
+	fillContiguous(shape, cs[:len(shape)])
+	var it rowIter
+	it.init(shape, 2, [4][]int{cs[:len(shape)], strides}, [4]int{0, off})
+	for it.next() {
+		o, do, s := it.off[0], it.off[1], it.inner[1]
+		src := g[o : o+it.n]
+		if s == 1 {
+			copy(dst[do:do+it.n], src)
+			continue
+		}
+		for i, v := range src {
+			dst[do+i*s] = v
+		}
 	}
 }
 

@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -58,8 +63,9 @@ func (c demoMLPConfig) validate() error {
 	return nil
 }
 
-// runDemoMLP trains the spirals MLP; progress (may be nil) is told per epoch.
-func runDemoMLP(c demoMLPConfig, progress train.Progress) (DemoMLPResult, error) {
+// runDemoMLP trains the spirals MLP until done or ctx is done; progress
+// (may be nil) is told per epoch.
+func runDemoMLP(ctx context.Context, c demoMLPConfig, progress train.Progress) (DemoMLPResult, error) {
 	if err := c.validate(); err != nil {
 		return DemoMLPResult{}, err
 	}
@@ -80,7 +86,7 @@ func runDemoMLP(c demoMLPConfig, progress train.Progress) (DemoMLPResult, error)
 		return DemoMLPResult{}, err
 	}
 	start := time.Now()
-	h, err := train.FitClassifier(model, opt, tr, train.Config{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed + 3}, progress)
+	h, err := train.FitClassifierContext(ctx, model, opt, tr, train.Config{Epochs: c.Epochs, BatchSize: c.Batch, Seed: c.Seed + 3}, progress)
 	if err != nil {
 		return DemoMLPResult{}, err
 	}
@@ -100,6 +106,25 @@ func runDemoMLP(c demoMLPConfig, progress train.Progress) (DemoMLPResult, error)
 		FinalLoss: h.Loss[len(h.Loss)-1], TrainAccuracy: trAcc, TestAccuracy: teAcc,
 		Seconds: secs, LossCurve: h.Loss,
 	}, nil
+}
+
+// interruptible returns cmd's context, canceled by Ctrl-C (SIGINT) or
+// SIGTERM until stop is called; a demo stops at its next step then.
+func interruptible(cmd *cobra.Command) (ctx context.Context, stop context.CancelFunc) {
+	ctx = cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// interrupted marks err, the error of a demo, as an interruption when
+// ctx (from interruptible) is done and err comes from it.
+func interrupted(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return err
 }
 
 // demoCommands are further `kaiwu demo` subcommands; their files register
@@ -129,14 +154,18 @@ func newDemoCommand(o *Options) *cobra.Command {
 				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionClearOnFinish(),
 			)
-			res, err := runDemoMLP(c, func(epoch, epochs int, loss float64) {
+			ctx, stop := interruptible(cmd)
+			defer stop()
+			res, err := runDemoMLP(ctx, c, func(epoch, epochs int, loss float64) {
 				bar.Describe(fmt.Sprintf("%s %s %.4f", o.T("training"), o.T("loss"), loss))
 				_ = bar.Set(epoch)
 			})
-			_ = bar.Finish()
 			if err != nil {
-				return err
+				_ = bar.Exit()
+				fmt.Fprintln(o.Err())
+				return interrupted(ctx, err)
 			}
+			_ = bar.Finish()
 			f := func(x float64, p int) string { return strconv.FormatFloat(x, 'f', p, 64) }
 			pct := func(x float64) string { return f(100*x, 1) + "%" }
 			t := Table{Rows: [][]string{

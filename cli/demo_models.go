@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -50,9 +51,10 @@ func init() {
 
 // demoRun wraps a recipe with a progress bar on stderr (with ETA) and
 // renders its Result as a history table and a summary table (or JSON).
-func demoRun(o *Options, run func(recipes.Progress) (recipes.Result, error)) error {
-	return demoRunOutput(o, func(p recipes.Progress) (demoOutput, error) {
-		r, err := run(p)
+// Ctrl-C stops the recipe (see demoRunOutput).
+func demoRun(cmd *cobra.Command, o *Options, run func(context.Context, recipes.Progress) (recipes.Result, error)) error {
+	return demoRunOutput(cmd, o, func(ctx context.Context, p recipes.Progress) (demoOutput, error) {
+		r, err := run(ctx, p)
 		return demoOutput{json: r, res: r}, err
 	})
 }
@@ -68,9 +70,14 @@ type demoOutput struct {
 }
 
 // demoRunOutput is demoRun for recipes that report more than a Result.
-func demoRunOutput(o *Options, run func(recipes.Progress) (demoOutput, error)) error {
+// The recipe runs with cmd's context, which Ctrl-C (SIGINT) and SIGTERM
+// cancel: the recipe then stops at its next step and the demo fails with
+// "interrupted: " and the recipe's error, which says where it stopped.
+func demoRunOutput(cmd *cobra.Command, o *Options, run func(context.Context, recipes.Progress) (demoOutput, error)) error {
+	ctx, stop := interruptible(cmd)
+	defer stop()
 	var bar *progressbar.ProgressBar
-	out, err := run(func(u recipes.Update) {
+	out, err := run(ctx, func(u recipes.Update) {
 		if bar == nil {
 			bar = progressbar.NewOptions(u.Steps,
 				progressbar.OptionSetWriter(o.Err()),
@@ -89,11 +96,17 @@ func demoRunOutput(o *Options, run func(recipes.Progress) (demoOutput, error)) e
 		bar.Describe(d)
 		_ = bar.Set(u.Step)
 	})
+	if err != nil {
+		if bar != nil {
+			// Leave the bar where it stopped, and the error on a line of
+			// its own.
+			_ = bar.Exit()
+			fmt.Fprintln(o.Err())
+		}
+		return interrupted(ctx, err)
+	}
 	if bar != nil {
 		_ = bar.Finish()
-	}
-	if err != nil {
-		return err
 	}
 	if o.JSON {
 		return o.render(out.json, Table{})
@@ -202,7 +215,7 @@ func newDemoFashion(o *Options) *cobra.Command {
 			"The data come from Debian's dataset-fashion-mnist (--data to read another directory).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var f func(recipes.FashionConfig, recipes.Progress) (recipes.FashionResult, error)
+			var f func(context.Context, recipes.FashionConfig, recipes.Progress) (recipes.FashionResult, error)
 			switch model {
 			case "cnn":
 				f = recipes.FashionCNN
@@ -215,8 +228,8 @@ func newDemoFashion(o *Options) *cobra.Command {
 				return err
 			}
 			c.Seed = seed
-			return demoRunOutput(o, func(p recipes.Progress) (demoOutput, error) {
-				r, err := f(c, p)
+			return demoRunOutput(cmd, o, func(ctx context.Context, p recipes.Progress) (demoOutput, error) {
+				r, err := f(ctx, c, p)
 				return demoOutput{json: r, res: r.Result, bySteps: r.TimeToAccuracy != nil, extra: ttaRows(o, r.TimeToAccuracy)}, err
 			})
 		},
@@ -350,7 +363,9 @@ func newDemoPoetry(o *Options) *cobra.Command {
 			if c.Dropout == 0 {
 				c.Dropout = -1 // the recipe reads 0 as "the default, 0.1"
 			}
-			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return recipes.PoetryGPT(c, p) })
+			return demoRun(cmd, o, func(ctx context.Context, p recipes.Progress) (recipes.Result, error) {
+				return recipes.PoetryGPT(ctx, c, p)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -395,7 +410,9 @@ func newDemoLSTM(o *Options) *cobra.Command {
 			if err := checkSeed(c.Seed); err != nil {
 				return err
 			}
-			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return recipes.AddingLSTM(c, p) })
+			return demoRun(cmd, o, func(ctx context.Context, p recipes.Progress) (recipes.Result, error) {
+				return recipes.AddingLSTM(ctx, c, p)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -434,7 +451,9 @@ func newDemoTabular(o *Options) *cobra.Command {
 			if err := checkSeed(c.Seed); err != nil {
 				return err
 			}
-			return demoRun(o, func(p recipes.Progress) (recipes.Result, error) { return recipes.TabularRegression(c, p) })
+			return demoRun(cmd, o, func(ctx context.Context, p recipes.Progress) (recipes.Result, error) {
+				return recipes.TabularRegression(ctx, c, p)
+			})
 		},
 	}
 	fl := cmd.Flags()

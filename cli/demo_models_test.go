@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kaiwu-ai/kaiwu/engine/recipes"
@@ -180,5 +184,59 @@ func TestDemoPoetryDropoutZero(t *testing.T) {
 	}
 	if a, b := res("0"), res("-1"); a.FinalLoss != b.FinalLoss || a.TestLoss != b.TestLoss {
 		t.Errorf("--dropout 0 and --dropout -1 differ: %v/%v vs %v/%v", a.FinalLoss, a.TestLoss, b.FinalLoss, b.TestLoss)
+	}
+}
+
+// cancelingWriter cancels a context at the first write that contains
+// mark: the progress bar standing in for a user pressing Ctrl-C.
+type cancelingWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	mark   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if bytes.Contains(p, []byte(w.mark)) {
+		w.cancel()
+	}
+	return w.buf.Write(p)
+}
+
+// TestDemoInterrupted runs demos whose context is canceled once their
+// progress bar shows (as Ctrl-C cancels it): each stops at the next step,
+// prints no result, and fails with an error that says where it stopped.
+func TestDemoInterrupted(t *testing.T) {
+	for _, c := range []struct {
+		args       []string
+		mark       string // canceled at the first stderr write holding it
+		prefix, in string // the error starts with prefix and contains in
+	}{
+		{[]string{"demo", "tabular", "--epochs", "5"}, "/250", "interrupted: recipes: tabular-mlp: canceled at step ", " of 250 (epoch 1 of 5)"},
+		{[]string{"demo", "tabular", "--epochs", "5", "--json"}, "/250", "interrupted: recipes: tabular-mlp: canceled at step ", " of 250 (epoch 1 of 5)"},
+		{[]string{"demo", "lstm", "--length", "8", "--train", "256", "--test", "64", "--hidden", "8", "--epochs", "2"}, "/8",
+			"interrupted: recipes: adding-lstm: canceled at step ", " of 8 (epoch "},
+		// 800 training points in batches of 64: 13 steps per epoch; the
+		// bar first shows after epoch 1.
+		{[]string{"demo", "mlp", "--epochs", "200"}, "/200", "interrupted: train: canceled at step 13 of 2600 (epoch 2 of 200)", ""},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		errw := &cancelingWriter{mark: c.mark, cancel: cancel}
+		var out bytes.Buffer
+		root := NewRootCommand(&out, errw, c.args)
+		root.SetArgs(c.args)
+		err := root.ExecuteContext(ctx)
+		cancel()
+		if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), c.prefix) || !strings.Contains(err.Error(), c.in) {
+			t.Fatalf("%v: error %v, want %q…%q", c.args, err, c.prefix, c.in)
+		}
+		if out.Len() > 0 {
+			t.Fatalf("%v: an interrupted demo printed a result:\n%s", c.args, out.String())
+		}
+		if !strings.HasSuffix(errw.buf.String(), "\n") {
+			t.Fatalf("%v: the error would not start on a line of its own: %q", c.args, errw.buf.String())
+		}
 	}
 }

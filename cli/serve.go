@@ -116,9 +116,12 @@ func runServe(ctx context.Context, o *Options, cfg serveConfig) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(o.Err(), nil))
-	// Training runs: those a previous server left running were cut off by
-	// its end; this process trains the new ones and, on shutdown,
-	// cancels what is still training (recorded as canceled).
+	// Training runs: this process trains the ones started here, under a
+	// random instance id, and records a heartbeat on them while they are
+	// live. Recover marks interrupted only the live runs whose heartbeat
+	// is stale (their server is gone), now and at every heartbeat, so
+	// several servers may share one PostgreSQL database. On shutdown
+	// this process cancels what it still trains (recorded as canceled).
 	runs := lifecycle.NewManager(st, lifecycle.Options{Logger: logger})
 	if _, err := runs.Recover(ctx); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -422,11 +423,42 @@ func wsExport(o *Options, f *wsFlags) *cobra.Command {
 					_, err = o.Out().Write(b)
 					return err
 				}
-				return os.WriteFile(out, b, 0o600)
+				return writeExport(out, b)
 			})
 		}}
 	cmd.Flags().StringVarP(&out, "output", "o", "", o.T("ws.flag.output"))
 	return cmd
+}
+
+// writeExport writes an export to path, readable by its owner only,
+// through a temporary file in the same folder renamed over path once
+// complete, so that a failed export never leaves half a file where a
+// good one was.
+func writeExport(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	return nil
 }
 
 func wsImport(o *Options, f *wsFlags) *cobra.Command {
@@ -630,7 +662,8 @@ type shareRow struct {
 }
 
 // wsShare lists (no arguments) or sets (KIND on|off) what viewers may
-// read; a change is logged with the --as actor.
+// read: each document kind, and "runs" (the training runs); a change is
+// logged with the --as actor.
 func wsShare(o *Options, f *wsFlags) *cobra.Command {
 	return &cobra.Command{Use: "share [KIND on|off]", Short: o.T("short.workspace.share"),
 		Args: func(c *cobra.Command, args []string) error {
@@ -644,7 +677,7 @@ func wsShare(o *Options, f *wsFlags) *cobra.Command {
 			var on bool
 			if len(args) == 2 {
 				var err error
-				if kind, err = workspace.ParseKind(args[0]); err != nil {
+				if kind, err = workspace.ParseShareable(args[0]); err != nil {
 					return err
 				}
 				switch strings.ToLower(args[1]) {
@@ -667,7 +700,7 @@ func wsShare(o *Options, f *wsFlags) *cobra.Command {
 				}
 				rows := []shareRow{}
 				t := Table{Header: []string{o.T("ws.kind"), o.T("ws.shared")}}
-				for _, k := range workspace.Kinds() {
+				for _, k := range workspace.Shareable() {
 					rows = append(rows, shareRow{k, m[k]})
 					v := "off"
 					if m[k] {

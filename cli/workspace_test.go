@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
@@ -221,8 +223,11 @@ func TestWorkspaceShare(t *testing.T) {
 	for _, r := range rows {
 		got[r.Kind] = r.Shared
 	}
-	if !got[workspace.KindRunway] || !got[workspace.KindProfile] || got[workspace.KindCompany] || len(got) != len(workspace.Kinds()) {
+	if !got[workspace.KindRunway] || !got[workspace.KindProfile] || got[workspace.KindCompany] || got[workspace.KindRuns] || len(got) != len(workspace.Shareable()) {
 		t.Fatalf("after share runway on: %v", got)
+	}
+	if _, _, err := runWS(t, "", cmd("share", "runs", "on")...); err != nil {
+		t.Fatalf("share runs on: %v", err)
 	}
 	for _, bad := range [][]string{{"share", "runway"}, {"share", "secrets", "on"}, {"share", "runway", "maybe"}} {
 		if _, _, err := runWS(t, "", cmd(bad...)...); err == nil {
@@ -234,7 +239,55 @@ func TestWorkspaceShare(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	if log, _ := ws.SharingLog(context.Background(), 0); len(log) != 1 || log[0].Kind != workspace.KindRunway || log[0].Actor == "" {
+	if log, _ := ws.SharingLog(context.Background(), 0); len(log) != 2 || log[0].Kind != workspace.KindRuns || log[1].Kind != workspace.KindRunway || log[1].Actor == "" {
 		t.Fatalf("sharing log %+v", log)
+	}
+}
+
+// TestWorkspaceExportRuns: `workspace export` carries the finished runs
+// (configuration, metrics, curve, report) and `import` restores them; a
+// bad run in the file is refused naming the run and the field.
+func TestWorkspaceExportRuns(t *testing.T) {
+	dir := t.TempDir()
+	db, db2 := filepath.Join(dir, "ws.db"), filepath.Join(dir, "copy.db")
+	if _, stderr, err := runRuns(t, "runs", "start", "tabular", "--epochs", "2", "--workspace", db); err != nil {
+		t.Fatalf("runs start: %v\n%s", err, stderr)
+	}
+	exp := filepath.Join(dir, "export.json")
+	if _, _, err := runWS(t, "", "workspace", "export", "-o", exp, "--workspace", db); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(exp)
+	var snap struct {
+		Runs []struct {
+			ID     int64           `json:"id"`
+			Status string          `json:"status"`
+			Curve  json.RawMessage `json:"curve"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &snap); err != nil || len(snap.Runs) != 1 || snap.Runs[0].Status != "succeeded" || len(snap.Runs[0].Curve) < 100 {
+		t.Fatalf("export: %v\n%.400s", err, b)
+	}
+	if _, _, err := runWS(t, "", "workspace", "import", exp, "--workspace", db2); err != nil {
+		t.Fatal(err)
+	}
+	orig, _, err1 := runRuns(t, "runs", "show", "1", "--json", "--workspace", db)
+	copied, _, err2 := runRuns(t, "runs", "show", "1", "--json", "--workspace", db2)
+	var a, c lifecycle.Run
+	if err1 != nil || err2 != nil || json.Unmarshal([]byte(orig), &a) != nil || json.Unmarshal([]byte(copied), &c) != nil {
+		t.Fatalf("runs show: %v, %v", err1, err2)
+	}
+	// Which process trained the run, and its last heartbeat, stay behind.
+	a.Instance, a.HeartbeatAt = "", nil
+	if !reflect.DeepEqual(a, c) || a.Metrics == nil {
+		t.Fatalf("the imported run differs:\n%+v\n%+v", a, c)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("format: kaiwu-workspace/1\nruns:\n  - {id: 7, recipe: tabular, status: running, created_by: a, config: {recipe: tabular}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runWS(t, "", "workspace", "import", bad, "--workspace", filepath.Join(dir, "third.db"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml") || !strings.Contains(err.Error(), `runs[0] (#7 tabular): status: "running"`) {
+		t.Fatalf("import of a live run: %v", err)
 	}
 }

@@ -2,6 +2,8 @@ package lifecycle
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -30,9 +32,14 @@ type Store interface {
 	// RequestCancel marks a queued or running run for cancellation and
 	// returns it; a finished run gives an error wrapping ErrNotLive.
 	RequestCancel(ctx context.Context, id int64) (Run, error)
-	// FailLiveRuns marks every queued or running run failed with msg at
-	// at, and returns how many it marked.
-	FailLiveRuns(ctx context.Context, msg string, at time.Time) (int, error)
+	// Heartbeat records at as the heartbeat of every queued or running
+	// run of instance (Run.Instance), and returns how many it touched.
+	Heartbeat(ctx context.Context, instance string, at time.Time) (int, error)
+	// FailStaleRuns marks failed with msg, finished at at, every queued
+	// or running run whose heartbeat is before staleBefore or missing
+	// (runs recorded before heartbeats existed), and returns how many it
+	// marked.
+	FailStaleRuns(ctx context.Context, msg string, staleBefore, at time.Time) (int, error)
 }
 
 // Options configure a Manager. The zero value allows one run at a time
@@ -56,7 +63,20 @@ type Options struct {
 	CancelPoll time.Duration
 	// Now is the clock (tests); nil: time.Now.
 	Now func() time.Time
+	// Instance identifies this process in the runs it trains
+	// (Run.Instance); default: a random 16-digit hexadecimal id.
+	Instance string
+	// Heartbeat is how often the Manager records, while it has live runs,
+	// that it still trains them (default DefaultHeartbeat). Another
+	// process takes a live run for interrupted once its heartbeat is
+	// older than three of these (StaleAfter); the processes sharing a
+	// database must therefore use the same Heartbeat and keep their
+	// clocks within a heartbeat of each other.
+	Heartbeat time.Duration
 }
+
+// DefaultHeartbeat is Options.Heartbeat when it is not set.
+const DefaultHeartbeat = 15 * time.Second
 
 // Event is what a subscriber of a run receives: a progress report while
 // the run trains, then one final event with the finished run.
@@ -78,6 +98,15 @@ type Manager struct {
 	mu   sync.Mutex
 	live map[int64]*liveRun
 	wg   sync.WaitGroup
+
+	// The heartbeat loop (beats): started by Recover or the first Start,
+	// stopped by Close; sweeping is set by Recover (a server) and makes
+	// each beat also mark other processes' stale runs interrupted.
+	beating  bool          // guarded by mu
+	closed   bool          // guarded by mu
+	sweeping bool          // guarded by mu
+	stop     chan struct{} // closed by Close
+	beatWG   sync.WaitGroup
 }
 
 // liveRun is the in-memory state of a run this process trains.
@@ -107,8 +136,23 @@ func NewManager(store Store, opts Options) *Manager {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Manager{store: store, opts: opts, log: opts.Logger, live: map[int64]*liveRun{}}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = DefaultHeartbeat
+	}
+	if opts.Instance == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+		opts.Instance = hex.EncodeToString(b[:])
+	}
+	return &Manager{store: store, opts: opts, log: opts.Logger, live: map[int64]*liveRun{}, stop: make(chan struct{})}
 }
+
+// Instance is the id this Manager records on the runs it trains.
+func (m *Manager) Instance() string { return m.opts.Instance }
+
+// StaleAfter is how old a live run's heartbeat may grow before the run
+// is taken for interrupted: three heartbeats.
+func (m *Manager) StaleAfter() time.Duration { return 3 * m.opts.Heartbeat }
 
 // MaxRuns is the most live runs this Manager allows (Options.MaxRuns).
 func (m *Manager) MaxRuns() int { return m.opts.MaxRuns }
@@ -116,19 +160,80 @@ func (m *Manager) MaxRuns() int { return m.opts.MaxRuns }
 // Recipes describes the built-in recipes and whether their data are here.
 func (m *Manager) Recipes() []Recipe { return Recipes(m.opts.Data) }
 
-// Recover marks the runs left queued or running by a previous process
-// (a restart) as failed with InterruptedError. Call it once at startup,
-// before starting runs, and only when no other process trains runs over
-// the same store.
+// Recover marks as failed, with InterruptedError, the live runs whose
+// process is gone: those whose heartbeat is older than StaleAfter (or
+// that have none, from before heartbeats). Runs that other processes
+// train over the same store keep beating and are left alone, so several
+// servers may share one database. Call it at startup; from then on each
+// heartbeat of this Manager repeats the sweep, so that the runs of a
+// server that dies are marked while the others keep serving.
 func (m *Manager) Recover(ctx context.Context) (int, error) {
-	n, err := m.store.FailLiveRuns(ctx, InterruptedError, m.now())
+	n, err := m.sweep(ctx)
+	if err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	m.sweeping = true
+	m.startBeats()
+	m.mu.Unlock()
+	return n, nil
+}
+
+// sweep marks the stale live runs interrupted.
+func (m *Manager) sweep(ctx context.Context) (int, error) {
+	t := m.now()
+	n, err := m.store.FailStaleRuns(ctx, InterruptedError, t.Add(-m.StaleAfter()), t)
 	if err != nil {
 		return 0, fmt.Errorf("lifecycle: marking interrupted runs: %w", err)
 	}
 	if n > 0 {
-		m.log.Warn("runs interrupted by a restart marked failed", "runs", n)
+		m.log.Warn("runs whose process stopped (stale heartbeat) marked failed", "runs", n, "stale_after", m.StaleAfter())
 	}
 	return n, nil
+}
+
+// startBeats starts the heartbeat loop once (m.mu held).
+func (m *Manager) startBeats() {
+	if m.beating || m.closed {
+		return
+	}
+	m.beating = true
+	m.beatWG.Add(1)
+	go m.beats()
+}
+
+// beats calls beat every Options.Heartbeat until Close.
+func (m *Manager) beats() {
+	defer m.beatWG.Done()
+	t := time.NewTicker(m.opts.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			m.beat(context.Background())
+		}
+	}
+}
+
+// beat records the heartbeat of this process's live runs and, after
+// Recover, marks other processes' stale runs interrupted. Errors are
+// logged: the next beat tries again.
+func (m *Manager) beat(ctx context.Context) {
+	m.mu.Lock()
+	live, sweeping := len(m.live), m.sweeping
+	m.mu.Unlock()
+	if live > 0 {
+		if _, err := m.store.Heartbeat(ctx, m.opts.Instance, m.now()); err != nil {
+			m.log.Error("recording the heartbeat of live runs", "instance", m.opts.Instance, "err", err)
+		}
+	}
+	if sweeping {
+		if _, err := m.sweep(ctx); err != nil {
+			m.log.Error("sweeping stale runs", "err", err)
+		}
+	}
 }
 
 func (m *Manager) now() time.Time { return m.opts.Now().UTC() }
@@ -155,10 +260,13 @@ func (m *Manager) Start(ctx context.Context, cfg Config, user string) (Run, erro
 		}
 		return Run{}, fmt.Errorf("%w (run%s; at most %d at a time): wait for it to finish or cancel it", ErrBusy, ids, m.opts.MaxRuns)
 	}
-	r := Run{Recipe: cfg.Recipe, Config: cfg, Status: StatusQueued, CreatedBy: user, CreatedAt: m.now()}
+	created := m.now()
+	r := Run{Recipe: cfg.Recipe, Config: cfg, Status: StatusQueued, CreatedBy: user, CreatedAt: created,
+		Instance: m.opts.Instance, HeartbeatAt: &created}
 	if err := m.store.CreateRun(ctx, &r); err != nil {
 		return Run{}, err
 	}
+	m.startBeats()
 	rctx, cancel := context.WithCancel(context.Background())
 	l := &liveRun{run: r, cancel: cancel, subs: map[chan Event]struct{}{}, done: make(chan struct{})}
 	m.live[r.ID] = l
@@ -173,11 +281,6 @@ func dataPackage(recipe string) string {
 	}
 	return "dataset-fashion-mnist"
 }
-
-// cancelSignal unwinds a recipe from its progress callback: the recipes
-// take no context, and their Progress cannot return an error, so a
-// canceled run panics with it there and train recovers it.
-type cancelSignal struct{}
 
 // engine is held by the run that trains: the engine keeps process-wide
 // state (the tensor arena, the grad mode, the kernel thread count), so
@@ -211,15 +314,15 @@ func (m *Manager) train(ctx context.Context, l *liveRun) {
 		kernels.SetThreads(r.Config.Threads)
 		defer kernels.SetThreads(prev)
 	}
+	// A cancellation requested through the store (by another process)
+	// cancels ctx; the recipe checks ctx before every step and returns an
+	// error wrapping context.Canceled.
 	lastPoll := m.now()
 	progress := func(u recipes.Update) {
-		if ctx.Err() != nil {
-			panic(cancelSignal{})
-		}
 		if t := m.now(); t.Sub(lastPoll) >= m.opts.CancelPoll {
 			lastPoll = t
 			if s, err := m.store.Run(context.Background(), r.ID); err == nil && s.CancelRequested {
-				panic(cancelSignal{})
+				l.cancel()
 			}
 		}
 		m.progress(l, u)
@@ -227,14 +330,10 @@ func (m *Manager) train(ctx context.Context, l *liveRun) {
 	res, report, err := func() (res recipes.Result, report []byte, err error) {
 		defer func() {
 			if v := recover(); v != nil {
-				if _, ok := v.(cancelSignal); ok {
-					err = context.Canceled
-					return
-				}
 				err = fmt.Errorf("the recipe panicked: %v", v)
 			}
 		}()
-		return train(r.Config, m.opts.Data, progress)
+		return trainContext(ctx, r.Config, m.opts.Data, progress)
 	}()
 	if err != nil {
 		m.finish(l, nil, nil, err)
@@ -243,14 +342,33 @@ func (m *Manager) train(ctx context.Context, l *liveRun) {
 	m.finish(l, metricsOf(res), report, nil)
 }
 
-// progress records u and sends it to the subscribers (throttled).
+// progress records u and sends it to the subscribers (throttled). An
+// Update with Eval (an evaluation on the held-out split, after the step
+// it names) adds its measures to the progress's Eval and no point to the
+// loss curve.
 func (m *Manager) progress(l *liveRun, u recipes.Update) {
 	p := &Progress{Step: u.Step, Total: u.Steps, Epoch: u.Epoch, Epochs: u.Epochs, Loss: u.Loss,
-		ElapsedSeconds: u.Elapsed.Seconds(), ETASeconds: u.ETA.Seconds()}
+		ElapsedSeconds: u.Elapsed.Seconds(), ETASeconds: u.ETA.Seconds(), LR: u.LR}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p.LR = lrAt(l.run.Config, u.Step)
-	l.curve.add(Point{Step: u.Step, Loss: u.Loss})
+	if p.LR == 0 {
+		p.LR = lrAt(l.run.Config, u.Step)
+	}
+	if u.Eval != nil {
+		if prev := l.run.Progress; prev != nil {
+			cp := *prev
+			p = &cp
+		}
+		p.Eval = map[string]float64{"test_loss": u.Eval.TestLoss}
+		if u.Metric != "" {
+			p.Eval[u.Metric] = u.Eval.TestMetric
+		}
+	} else {
+		if prev := l.run.Progress; prev != nil {
+			p.Eval = prev.Eval // the latest evaluation stays shown
+		}
+		l.curve.add(Point{Step: u.Step, Loss: u.Loss})
+	}
 	l.run.Progress = p
 	t := m.now()
 	if u.Step > 1 && u.Step < u.Steps && t.Sub(l.last) < m.opts.Throttle {
@@ -411,7 +529,8 @@ func (m *Manager) Wait(ctx context.Context, id int64) error {
 	}
 }
 
-// Close cancels every live run and waits for them to be stored.
+// Close cancels every live run, waits for them to be stored, and stops
+// the heartbeat. Calling it again does nothing more.
 func (m *Manager) Close() {
 	m.mu.Lock()
 	for _, l := range m.live {
@@ -419,6 +538,13 @@ func (m *Manager) Close() {
 	}
 	m.mu.Unlock()
 	m.wg.Wait()
+	m.mu.Lock()
+	if !m.closed {
+		m.closed = true
+		close(m.stop)
+	}
+	m.mu.Unlock()
+	m.beatWG.Wait()
 }
 
 // curveBuf keeps a loss curve of bounded size: when it holds 2·MaxCurve

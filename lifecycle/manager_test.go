@@ -85,12 +85,26 @@ func (s *memStore) RequestCancel(_ context.Context, id int64) (Run, error) {
 	return r, nil
 }
 
-func (s *memStore) FailLiveRuns(_ context.Context, msg string, at time.Time) (int, error) {
+func (s *memStore) Heartbeat(_ context.Context, instance string, at time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for id, r := range s.runs {
-		if !r.Status.Final() {
+		if !r.Status.Final() && r.Instance == instance {
+			r.HeartbeatAt = &at
+			s.runs[id] = r
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *memStore) FailStaleRuns(_ context.Context, msg string, staleBefore, at time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id, r := range s.runs {
+		if !r.Status.Final() && (r.HeartbeatAt == nil || r.HeartbeatAt.Before(staleBefore)) {
 			r.Status, r.Error, r.FinishedAt = StatusFailed, msg, &at
 			s.runs[id] = r
 			n++
@@ -326,29 +340,98 @@ func TestMissingData(t *testing.T) {
 	}
 }
 
+// TestRecoverMarksInterruptedRuns: with an injected clock, Recover marks
+// failed only the live runs whose heartbeat is older than three beats
+// (or missing): a peer's fresh run and the finished ones stay.
 func TestRecoverMarksInterruptedRuns(t *testing.T) {
 	st := newMemStore()
-	for _, s := range []Status{StatusQueued, StatusRunning, StatusSucceeded} {
-		r := Run{Recipe: "tabular", Status: s, CreatedBy: "alice"}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	at := func(ago time.Duration) *time.Time { t := now.Add(-ago); return &t }
+	runs := []struct {
+		status Status
+		beat   *time.Time
+		want   Status
+	}{
+		{StatusQueued, nil, StatusFailed},                    // before heartbeats
+		{StatusRunning, at(time.Hour), StatusFailed},         // its server died an hour ago
+		{StatusRunning, at(31 * time.Second), StatusFailed},  // just past 3×10 s
+		{StatusRunning, at(29 * time.Second), StatusRunning}, // a peer two beats late
+		{StatusQueued, at(time.Second), StatusQueued},        // a peer's queued run
+		{StatusSucceeded, at(time.Hour), StatusSucceeded},    // finished: never touched
+		{StatusCanceled, nil, StatusCanceled},
+	}
+	for _, x := range runs {
+		r := Run{Recipe: "tabular", Status: x.status, CreatedBy: "alice", Instance: "peer", HeartbeatAt: x.beat}
 		if err := st.CreateRun(context.Background(), &r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	m := NewManager(st, Options{})
+	m := NewManager(st, Options{Now: func() time.Time { return now }, Heartbeat: 10 * time.Second, Instance: "me"})
+	defer m.Close()
+	if m.StaleAfter() != 30*time.Second || m.Instance() != "me" {
+		t.Fatalf("StaleAfter %v, Instance %q", m.StaleAfter(), m.Instance())
+	}
 	n, err := m.Recover(context.Background())
-	if err != nil || n != 2 {
-		t.Fatalf("Recover: %d, %v", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("Recover: %d, %v; want 3", n, err)
 	}
-	rs, _ := m.List(context.Background(), 0)
-	for _, r := range rs {
-		want := StatusFailed
-		if r.ID == 3 {
-			want = StatusSucceeded
-		}
-		if r.Status != want || (want == StatusFailed && r.Error != InterruptedError) {
-			t.Errorf("run %d: %s %q", r.ID, r.Status, r.Error)
+	for i, x := range runs {
+		r, _ := st.Run(context.Background(), int64(i+1))
+		if r.Status != x.want || (x.want == StatusFailed && (r.Error != InterruptedError || !r.FinishedAt.Equal(now))) {
+			t.Errorf("run %d (heartbeat %v): %s %q, want %s", r.ID, x.beat, r.Status, r.Error, x.want)
 		}
 	}
+	// The peer stops beating: a later sweep (a later clock) marks its runs.
+	now = now.Add(time.Minute)
+	if n, err := m.sweep(context.Background()); err != nil || n != 2 {
+		t.Fatalf("sweep a minute later: %d, %v; want 2", n, err)
+	}
+}
+
+// TestHeartbeat: a live run records its instance and, every beat, a
+// fresh heartbeat, so that a peer's Recover leaves it alone; the
+// heartbeat stops with Close.
+func TestHeartbeat(t *testing.T) {
+	st := newMemStore()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	m := NewManager(st, Options{Now: clock, Heartbeat: 5 * time.Millisecond, Instance: "a"})
+	r, err := m.Start(context.Background(), Config{Recipe: "tabular", Epochs: 1000}, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Instance != "a" || r.HeartbeatAt == nil || !r.HeartbeatAt.Equal(now) {
+		t.Fatalf("started run: instance %q, heartbeat %v", r.Instance, r.HeartbeatAt)
+	}
+	mu.Lock()
+	now = now.Add(time.Hour) // the clock moves on; the beats follow it
+	mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, _ := st.Run(context.Background(), r.ID)
+		if s.HeartbeatAt != nil && s.HeartbeatAt.Equal(clock()) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no heartbeat after the clock moved: %v", s.HeartbeatAt)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// A second server over the same store, starting now, leaves the run.
+	peer := NewManager(st, Options{Now: clock, Heartbeat: 5 * time.Millisecond, Instance: "b"})
+	if n, err := peer.Recover(context.Background()); err != nil || n != 0 {
+		t.Fatalf("peer's Recover marked %d runs (%v); the run is alive", n, err)
+	}
+	peer.Close()
+	if _, err := m.Cancel(context.Background(), r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := wait(t, m, r.ID); got.Status != StatusCanceled {
+		t.Fatalf("after cancel: %s", got.Status)
+	}
+	m.Close()
+	m.Close() // twice: nothing more
 }
 
 func TestDownsampleAndCurveBuf(t *testing.T) {

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -245,8 +246,10 @@ func lrAt(c Config, step int) float64 {
 	return c.LR/10 + (c.LR-c.LR/10)*0.5*(1+math.Cos(math.Pi*min(p, 1)))
 }
 
-// train runs the recipe of a validated c, reporting to progress.
-func train(c Config, paths DataPaths, progress recipes.Progress) (recipes.Result, json.RawMessage, error) {
+// trainContext runs the recipe of a validated c, reporting to progress,
+// until it ends or ctx is done: then the error wraps ctx.Err() and says
+// at which step the recipe stopped.
+func trainContext(ctx context.Context, c Config, paths DataPaths, progress recipes.Progress) (recipes.Result, json.RawMessage, error) {
 	paths = paths.withDefaults()
 	var (
 		res    recipes.Result
@@ -262,18 +265,18 @@ func train(c Config, paths DataPaths, progress recipes.Progress) (recipes.Result
 			f = recipes.FashionCNN
 		}
 		var fr recipes.FashionResult
-		fr, err = f(fc, progress)
+		fr, err = f(ctx, fc, progress)
 		res, report = fr.Result, fr
 	case "tabular":
-		res, err = recipes.TabularRegression(recipes.TabularConfig{Epochs: c.Epochs, MaxSteps: c.Steps, Batch: c.Batch,
+		res, err = recipes.TabularRegression(ctx, recipes.TabularConfig{Epochs: c.Epochs, MaxSteps: c.Steps, Batch: c.Batch,
 			LR: c.LR, Seed: c.Seed}, progress)
 		report = res
 	case "adding-lstm":
-		res, err = recipes.AddingLSTM(recipes.AddingConfig{Train: c.TrainLimit, Test: c.TestLimit, Epochs: c.Epochs,
+		res, err = recipes.AddingLSTM(ctx, recipes.AddingConfig{Train: c.TrainLimit, Test: c.TestLimit, Epochs: c.Epochs,
 			MaxSteps: c.Steps, Batch: c.Batch, LR: c.LR, Seed: c.Seed}, progress)
 		report = res
 	case "poetry-gpt":
-		res, err = recipes.PoetryGPT(recipes.PoetryConfig{Path: paths.TangPath, Steps: c.Steps, Batch: c.Batch,
+		res, err = recipes.PoetryGPT(ctx, recipes.PoetryConfig{Path: paths.TangPath, Steps: c.Steps, Batch: c.Batch,
 			LR: c.LR, Seed: c.Seed}, progress)
 		report = res
 	default:

@@ -40,7 +40,8 @@ func (s Status) Valid() bool {
 }
 
 // InterruptedError is the error recorded on runs that were live when
-// their server stopped (see Manager.Recover).
+// the process training them stopped: their heartbeat went stale (see
+// Manager.Recover).
 const InterruptedError = "interrupted by restart"
 
 // Run is one training run: what was asked (Config), where it stands
@@ -58,6 +59,13 @@ type Run struct {
 	CreatedAt       time.Time  `json:"created_at"`
 	StartedAt       *time.Time `json:"started_at,omitempty"`
 	FinishedAt      *time.Time `json:"finished_at,omitempty"`
+	// Instance identifies the process that trains the run
+	// (Options.Instance of its Manager); HeartbeatAt is when that process
+	// last recorded that it still does (every Options.Heartbeat while the
+	// run is live). A live run whose heartbeat is older than
+	// Manager.StaleAfter is taken for interrupted (Manager.Recover).
+	Instance    string     `json:"instance,omitempty"`
+	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
 	// Progress is the latest progress report of a live run (not stored).
 	Progress *Progress `json:"progress,omitempty"`
 	// Metrics are the final metrics of a succeeded run.
@@ -94,8 +102,8 @@ type Progress struct {
 	Loss float64 `json:"loss"`
 	// LR is the learning rate of the current step.
 	LR float64 `json:"lr"`
-	// Eval holds held-out metrics measured so far; the recipes report
-	// them only at the end, so during training it is empty.
+	// Eval holds the latest evaluation on the held-out split ("test_loss"
+	// and the recipe's metric, e.g. "accuracy"); empty before the first.
 	Eval           map[string]float64 `json:"eval,omitempty"`
 	ElapsedSeconds float64            `json:"elapsed_seconds"`
 	// ETASeconds is the estimated time left (0: unknown).

@@ -348,4 +348,45 @@ func TestBrowserRuns(t *testing.T) {
 		t.Fatalf("stored runs %+v, %v", rs, err)
 	}
 	t.Logf("bar %g → %g of 50000; screenshots in %s", first, moved, shots)
+
+	// The list is live too: start a second run, open /runs while it
+	// trains, and see its row move (runs.js polls GET /api/runs) — its
+	// bar grows, or, when the run ends first, the page reloads with it
+	// succeeded. A run over before the list loads proves nothing: the
+	// test says so and stops there.
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/runs"),
+		chromedp.WaitVisible(css(`form#start-run`)),
+		chromedp.SetValue(css(`input[name="epochs"]`), "1000"),
+		submit(`input[name="epochs"]`),
+		chromedp.WaitVisible(css(`#run`)),
+		chromedp.Navigate(srv.URL+"/runs"),
+		chromedp.WaitVisible(css(`tr[data-run="2"]`)),
+	); err != nil {
+		t.Fatalf("the runs list with a live run: %v", err)
+	}
+	start, err := chromedp.Run(bctx, chromedp.Evaluate[float64](`(() => { const tr = document.querySelector('tr[data-run="2"]');
+		return tr.matches('[data-status="queued"], [data-status="running"]') ? tr.querySelector("progress").value : -1; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if start < 0 {
+		t.Logf("run 2 ended before the list loaded: the live list is not checked")
+		return
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`(() => { const tr = document.querySelector('tr[data-run="2"]');
+		return !!tr && (tr.getAttribute("data-status") === "succeeded" || tr.querySelector("progress").value > `+strconv.FormatFloat(start, 'f', -1, 64)+`); })()`,
+		chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+		// The reload when the run ends (only runs.js does that) may cut
+		// the poll short: then the reloaded list shows the run finished.
+		if !strings.Contains(err.Error(), "navigated") {
+			t.Fatalf("the list's row of run 2 never moved from %g: %v", start, err)
+		}
+		if err := chromedp.Do(bctx, chromedp.WaitVisible(css(`tr[data-run="2"][data-status="succeeded"]`))); err != nil {
+			t.Fatalf("after the list reloaded: %v", err)
+		}
+	}
+	if err := chromedp.Do(bctx, shot("runs-4-list")); err != nil {
+		t.Fatal(err)
+	}
 }

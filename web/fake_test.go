@@ -228,7 +228,7 @@ func (f *fakeStore) Sharing(context.Context) (map[workspace.Kind]bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := map[workspace.Kind]bool{}
-	for _, k := range workspace.Kinds() {
+	for _, k := range workspace.Shareable() {
 		v, ok := f.sharing[k]
 		if !ok {
 			v = workspace.DefaultShared(k)
@@ -239,7 +239,7 @@ func (f *fakeStore) Sharing(context.Context) (map[workspace.Kind]bool, error) {
 }
 
 func (f *fakeStore) SetSharing(_ context.Context, k workspace.Kind, shared bool, actor string) error {
-	if _, err := workspace.ParseKind(string(k)); err != nil {
+	if _, err := workspace.ParseShareable(string(k)); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -354,12 +354,25 @@ func (f *fakeStore) RequestCancel(ctx context.Context, id int64) (lifecycle.Run,
 	return r, nil
 }
 
-func (f *fakeStore) FailLiveRuns(_ context.Context, msg string, at time.Time) (int, error) {
+func (f *fakeStore) Heartbeat(_ context.Context, instance string, at time.Time) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
 	for i, r := range f.runs {
-		if !r.Status.Final() {
+		if !r.Status.Final() && r.Instance == instance {
+			f.runs[i].HeartbeatAt = &at
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (f *fakeStore) FailStaleRuns(_ context.Context, msg string, staleBefore, at time.Time) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for i, r := range f.runs {
+		if !r.Status.Final() && (r.HeartbeatAt == nil || r.HeartbeatAt.Before(staleBefore)) {
 			f.runs[i].Status, f.runs[i].Error, f.runs[i].FinishedAt = lifecycle.StatusFailed, msg, &at
 			n++
 		}

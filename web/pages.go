@@ -82,11 +82,12 @@ type navItem struct{ Key, Path string }
 func (v *view) NavItems() []navItem {
 	all := []struct {
 		navItem
-		kind workspace.Kind // "" : every role sees it
+		kind workspace.Kind // "": every role sees it; else a viewer only when the owner shares it
 	}{{navItem{"overview", "/"}, ""}, {navItem{"captable", "/captable"}, workspace.KindCompany},
 		{navItem{"rounds", "/rounds"}, workspace.KindCompany}, {navItem{"exits", "/exits"}, workspace.KindCompany},
 		{navItem{"valuation", "/valuation"}, workspace.KindValuation}, {navItem{"runway", "/runway"}, workspace.KindRunway},
 		{navItem{"compute", "/compute"}, workspace.KindCompute}, {navItem{"channels", "/channels"}, workspace.KindChannels},
+		{navItem{"runs", "/runs"}, workspace.KindRuns}, // the Models pages (web/runs.go)
 		{navItem{"history", "/history"}, ""}}
 	var items []navItem
 	for _, it := range all {

@@ -19,29 +19,30 @@ import (
 )
 
 // Training runs: the API (/api/runs…, /api/recipes) and the "Models"
-// pages (/runs, /runs/{id}) over a lifecycle.Manager. Everyone signed in
-// reads runs (viewers too: sharing is per document kind, and runs are not
-// documents); owners and editors start and cancel them.
+// pages (/runs, /runs/{id}) over a lifecycle.Manager. Owners and editors
+// read, start and cancel runs; a viewer reads them only when the owner
+// shares them (workspace.KindRuns on the sharing page), and otherwise
+// gets 404 from every read route, as for a hidden document kind.
 
 // runRoutes are the API routes of runs, part of apiRoutes.
 func (s *server) runRoutes() []apiRoute {
-	V, E := workspace.RoleViewer, workspace.RoleEditor
+	V, E, R := workspace.RoleViewer, workspace.RoleEditor, workspace.KindRuns
 	return []apiRoute{
-		{"GET /api/recipes", s.apiHandler(V, s.apiRecipes)},
-		{"GET /api/runs", s.apiHandler(V, s.apiRuns)},
+		{"GET /api/recipes", s.apiHandler(V, s.apiKind(R, s.apiRecipes))},
+		{"GET /api/runs", s.apiHandler(V, s.apiKind(R, s.apiRuns))},
 		{"POST /api/runs", s.apiHandler(E, s.apiStartRun)},
-		{"GET /api/runs/{id}", s.apiHandler(V, s.apiRun)},
+		{"GET /api/runs/{id}", s.apiHandler(V, s.apiKind(R, s.apiRun))},
 		{"POST /api/runs/{id}/cancel", s.apiHandler(E, s.apiCancelRun)},
-		{"GET /api/runs/{id}/events", s.apiHandler(V, s.apiRunEvents)},
+		{"GET /api/runs/{id}/events", s.apiHandler(V, s.apiKind(R, s.apiRunEvents))},
 	}
 }
 
 // runPageRoutes registers the Models pages.
 func (s *server) runPageRoutes() {
-	V, E := workspace.RoleViewer, workspace.RoleEditor
-	s.mux.Handle("GET /runs", s.page(V, s.runsPage))
+	V, E, R := workspace.RoleViewer, workspace.RoleEditor, workspace.KindRuns
+	s.mux.Handle("GET /runs", s.page(V, s.pageKind(R, s.runsPage)))
 	s.mux.Handle("POST /runs", s.page(E, s.runsPost))
-	s.mux.Handle("GET /runs/{id}", s.page(V, s.runPage))
+	s.mux.Handle("GET /runs/{id}", s.page(V, s.pageKind(R, s.runPage)))
 	s.mux.Handle("POST /runs/{id}/cancel", s.page(E, s.runCancelPost))
 }
 
@@ -230,10 +231,16 @@ type runRow struct {
 	lifecycle.Run
 	Metric   string // the key metric, formatted ("89.12%"), or ""
 	Duration string
+	// Live is true while the run is queued or running; Percent is then
+	// its progress in whole percent (runs.js moves both).
+	Live    bool
+	Percent int
 }
 
 type runsData struct {
-	Runs    []runRow
+	Runs []runRow
+	// AnyLive is true when a run of the list is queued or running.
+	AnyLive bool
 	Recipes []lifecycle.Recipe
 	// Form is what the start form shows (the last values on an error).
 	Form lifecycle.Config
@@ -299,7 +306,11 @@ func (s *server) runsRender(w http.ResponseWriter, r *http.Request, v *view, sta
 	d := &runsData{Recipes: s.runs.Recipes(), Form: form, Errors: errs}
 	now := time.Now()
 	for _, run := range rs {
-		row := runRow{Run: run, Duration: fmtDuration(run.Duration(now).Seconds())}
+		row := runRow{Run: run, Duration: fmtDuration(run.Duration(now).Seconds()), Live: !run.Status.Final()}
+		if p := run.Progress; p != nil {
+			row.Percent = int(100 * p.Fraction())
+		}
+		d.AnyLive = d.AnyLive || row.Live
 		if run.Metrics != nil {
 			row.Metric = v.T("runs.metric."+run.Metrics.Metric) + " " + fmtMetric(run.Metrics.Metric, run.Metrics.Value)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kaiwu-ai/kaiwu/lifecycle"
+	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
 // runReq is a JSON write to the API as name with its CSRF token.
@@ -58,7 +59,8 @@ func TestRunsAPI(t *testing.T) {
 		t.Fatalf("started %+v, Location %q", r, w.Header().Get("Location"))
 	}
 	h.waitRun(r.ID)
-	cookie, _ := h.session("vic") // viewers read runs
+	h.shareRuns(true) // viewers read runs once the owner shares them
+	cookie, _ := h.session("vic")
 	w = h.do(req{path: "/api/runs/1", cookie: cookie})
 	got := decodeRun(t, w)
 	if w.Code != 200 || got.Status != lifecycle.StatusSucceeded || got.Metrics == nil || got.Metrics.Metric != "r2" ||
@@ -87,8 +89,18 @@ func TestRunsAPI(t *testing.T) {
 	}
 }
 
+// shareRuns shares the training runs with viewers (or hides them), as
+// the owner.
+func (h *harness) shareRuns(on bool) {
+	h.tb.Helper()
+	if err := h.store.SetSharing(context.Background(), workspace.KindRuns, on, "olga"); err != nil {
+		h.tb.Fatal(err)
+	}
+}
+
 func TestRunsAPIErrors(t *testing.T) {
 	h := newHarness(t, Options{})
+	h.shareRuns(true)
 	cases := []struct {
 		who, method, path, body string
 		status                  int
@@ -166,6 +178,7 @@ func TestRunsBusyAndEvents(t *testing.T) {
 	}
 	srv := httptest.NewServer(h.h)
 	defer srv.Close()
+	h.shareRuns(true)
 	cookie, _ := h.session("vic")
 	q, _ := http.NewRequest("GET", srv.URL+"/api/runs/"+strconv.FormatInt(id, 10)+"/events", nil)
 	q.Header.Set("Cookie", cookie)
@@ -240,7 +253,8 @@ func TestRunsPages(t *testing.T) {
 	if strings.Contains(body, `id="cancel-run"`) {
 		t.Error("a finished run offers a cancel button")
 	}
-	// Viewers see runs, read-only.
+	// Viewers see runs, read-only, once the owner shares them.
+	h.shareRuns(true)
 	vc, vcsrf := h.session("vic")
 	w = h.do(req{path: "/runs", cookie: vc})
 	if body := w.Body.String(); w.Code != 200 || strings.Contains(body, `action="/runs"`) || !strings.Contains(body, `href="/runs/1"`) {
@@ -273,6 +287,15 @@ func TestRunsPageCancel(t *testing.T) {
 			t.Fatalf("no progress bar, run %s: %s", r.Status, body)
 		}
 		return
+	}
+	// The list shows the live run with a bar that runs.js moves.
+	w = h.do(req{path: "/runs", cookie: cookie, headers: map[string]string{"Accept-Language": "en"}})
+	if body := w.Body.String(); !strings.Contains(body, `<script src="/static/runs.js" defer>`) ||
+		!(strings.Contains(body, `<tr data-run="1" data-status="running">`) || strings.Contains(body, `<tr data-run="1" data-status="queued">`)) ||
+		!strings.Contains(body, `class="run-pct"`) || !strings.Contains(body, `id="runs-live-note"`) || !strings.Contains(body, `data-label-running="running"`) {
+		if r, _ := h.srv.runs.Get(context.Background(), 1); !r.Status.Final() {
+			t.Fatalf("the list of a live run: %s", body)
+		}
 	}
 	w = h.do(req{method: "POST", path: "/runs/1/cancel", cookie: cookie, ctype: formType, body: form(csrfField, csrf)})
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/runs/1" {
@@ -314,5 +337,87 @@ func TestRunsPagesChinese(t *testing.T) {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("zh run page lacks %q", want)
 		}
+	}
+}
+
+// TestRunsSharing: a viewer reads runs only when the owner shares them.
+// Hidden (the default), every read route answers 404 — the API as for an
+// unknown endpoint, the pages with the not-found page — and the nav has
+// no Models link; shared, all of them answer; owners and editors read
+// runs whatever is shared. Writes stay the editors' (403 for a viewer).
+func TestRunsSharing(t *testing.T) {
+	h := newHarness(t, Options{})
+	w := h.runReq("ed", "POST", "/api/runs", `{"recipe":"tabular","epochs":2}`)
+	if w.Code != http.StatusCreated {
+		t.Fatalf("start: %d %s", w.Code, w.Body)
+	}
+	h.waitRun(decodeRun(t, w).ID)
+	reads := []string{"/api/runs", "/api/runs/1", "/api/runs/1/events", "/api/recipes", "/runs", "/runs/1"}
+	vic, vcsrf := h.session("vic")
+	nav := func(cookie string) string {
+		b := h.do(req{path: "/", cookie: cookie}).Body.String()
+		return b[strings.Index(b, "<nav"):strings.Index(b, "</nav>")]
+	}
+	check := func(state string, want int) {
+		t.Helper()
+		for _, p := range reads {
+			w := h.do(req{path: p, cookie: vic})
+			if w.Code != want {
+				t.Errorf("viewer, runs %s: GET %s: %d, want %d", state, p, w.Code, want)
+			}
+			if want == http.StatusNotFound && strings.Contains(w.Body.String(), `"recipe"`) {
+				t.Errorf("viewer, runs %s: GET %s leaks a run: %s", state, p, w.Body)
+			}
+		}
+		if has := strings.Contains(nav(vic), `href="/runs"`); has != (want == http.StatusOK) {
+			t.Errorf("viewer, runs %s: Models in the nav: %v", state, has)
+		}
+		if w := h.runReq("vic", "POST", "/api/runs", `{"recipe":"tabular"}`); w.Code != http.StatusForbidden {
+			t.Errorf("viewer, runs %s: start: %d, want 403", state, w.Code)
+		}
+		if w := h.do(req{method: "POST", path: "/runs/1/cancel", cookie: vic, ctype: formType, body: form(csrfField, vcsrf)}); w.Code != http.StatusForbidden {
+			t.Errorf("viewer, runs %s: cancel page: %d, want 403", state, w.Code)
+		}
+	}
+	check("hidden (default)", http.StatusNotFound)
+	h.shareRuns(true)
+	check("shared", http.StatusOK)
+	h.shareRuns(false)
+	check("hidden again", http.StatusNotFound)
+	for _, name := range []string{"olga", "ed"} {
+		c, _ := h.session(name)
+		for _, p := range reads {
+			if w := h.do(req{path: p, cookie: c}); w.Code != http.StatusOK {
+				t.Errorf("%s: GET %s: %d", name, p, w.Code)
+			}
+		}
+		// Models sits after Compute and before History.
+		n := nav(c)
+		if i, j, k := strings.Index(n, `href="/compute"`), strings.Index(n, `href="/runs"`), strings.Index(n, `href="/history"`); i < 0 || !(i < j && j < k) {
+			t.Errorf("%s: nav order compute %d, runs %d, history %d: %s", name, i, j, k, n)
+		}
+		if strings.Count(n, `href="/runs"`) != 1 {
+			t.Errorf("%s: the nav links /runs %d times", name, strings.Count(n, `href="/runs"`))
+		}
+	}
+	// The sharing page and API offer the runs.
+	owner, csrf := h.session("olga")
+	if b := h.do(req{path: "/sharing", cookie: owner}).Body.String(); !strings.Contains(b, `name="share_runs"`) {
+		t.Error("the sharing page has no checkbox for runs")
+	}
+	w = h.do(req{method: "PUT", path: "/api/sharing", body: `{"runs":true}`, ctype: "application/json", cookie: owner, headers: map[string]string{csrfHeader: csrf}})
+	var st SharingState
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &st) != nil || !st.Shared[workspace.KindRuns] || st.Changes[0].Kind != workspace.KindRuns {
+		t.Fatalf("PUT runs: %d %s", w.Code, w.Body)
+	}
+	if w := h.do(req{path: "/api/runs/1", cookie: vic}); w.Code != http.StatusOK {
+		t.Errorf("shared through the API: %d", w.Code)
+	}
+	w = h.do(req{method: "POST", path: "/sharing", cookie: owner, ctype: formType, body: form(csrfField, csrf, "share_profile", "on")})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("sharing form: %d", w.Code)
+	}
+	if w := h.do(req{path: "/api/runs/1", cookie: vic}); w.Code != http.StatusNotFound {
+		t.Errorf("unchecked on the form, runs are still readable: %d", w.Code)
 	}
 }

@@ -6,12 +6,15 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
 // Sharing: owners and editors read everything; a viewer reads only the
-// document kinds the owner shares (workspace.Store.Sharing). An unshared
+// document kinds the owner shares (workspace.Store.Sharing), and the
+// training runs only when the owner shares them (workspace.KindRuns, not
+// a document kind but shared like one). An unshared
 // kind is not found for a viewer — 404, never 403, so that a viewer does
 // not learn what exists — and is left out of lists, the navigation, the
 // overview and the history. The checks sit at two levels: each route
@@ -134,7 +137,8 @@ func (s *server) history(ctx context.Context, kind workspace.Kind, name string, 
 
 // SharingState is GET /api/sharing and the answer of PUT /api/sharing.
 type SharingState struct {
-	// Shared says, for every document kind, whether viewers may read it.
+	// Shared says, for every document kind and for "runs" (the training
+	// runs), whether viewers may read it.
 	Shared map[workspace.Kind]bool `json:"shared"`
 	// Changes is the log of sharing changes, newest first (for the owner
 	// only).
@@ -169,8 +173,8 @@ func (s *server) apiPutSharing(w http.ResponseWriter, r *http.Request) {
 	}
 	var errs []FieldDetail
 	for k := range q {
-		if !knownKind(k) {
-			errs = append(errs, FieldDetail{k, "unknown document kind " + strconv.Quote(k)})
+		if _, err := workspace.ParseShareable(k); err != nil || k != strings.ToLower(strings.TrimSpace(k)) {
+			errs = append(errs, FieldDetail{k, strconv.Quote(k) + " is neither a document kind nor runs"})
 		}
 	}
 	if len(errs) > 0 {
@@ -186,9 +190,9 @@ func (s *server) apiPutSharing(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, st, err)
 }
 
-// setSharing applies the changes in a fixed order (by kind).
+// setSharing applies the changes in a fixed order (workspace.Shareable).
 func (s *server) setSharing(ctx context.Context, q map[string]bool, actor string) error {
-	for _, k := range workspace.Kinds() {
+	for _, k := range workspace.Shareable() {
 		if v, ok := q[string(k)]; ok {
 			if err := s.store.SetSharing(ctx, k, v, actor); err != nil {
 				return err
@@ -223,17 +227,18 @@ func (s *server) sharingRender(w http.ResponseWriter, r *http.Request, v *view, 
 		return
 	}
 	d := &sharingData{Changes: st.Changes}
-	for _, k := range workspace.Kinds() {
+	for _, k := range workspace.Shareable() {
 		d.Kinds = append(d.Kinds, sharingRow{k, st.Shared[k]})
 	}
 	v.Data = d
 	s.render(w, r, v, "sharing", status)
 }
 
-// sharingPost reads the form: one checkbox per kind (checked: shared).
+// sharingPost reads the form: one checkbox per kind and one for the runs
+// (checked: shared).
 func (s *server) sharingPost(w http.ResponseWriter, r *http.Request, v *view) {
 	q := map[string]bool{}
-	for _, k := range workspace.Kinds() {
+	for _, k := range workspace.Shareable() {
 		q[string(k)] = r.PostForm.Get("share_"+string(k)) != ""
 	}
 	if err := s.setSharing(r.Context(), q, v.User.Name); err != nil {

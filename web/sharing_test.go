@@ -10,10 +10,10 @@ import (
 	"github.com/kaiwu-ai/kaiwu/workspace"
 )
 
-// shareAll shares every kind with viewers, as the owner.
+// shareAll shares every kind, and the runs, with viewers, as the owner.
 func (h *harness) shareAll() {
 	h.tb.Helper()
-	for _, k := range workspace.Kinds() {
+	for _, k := range workspace.Shareable() {
 		if err := h.store.SetSharing(context.Background(), k, true, "olga"); err != nil {
 			h.tb.Fatal(err)
 		}

@@ -22,7 +22,8 @@ const ExportFormat = "kaiwu-workspace/1"
 
 // Snapshot is a whole workspace as Export writes it and Import reads it
 // (docs/formats/workspace.md): documents with their versions, accounts
-// without passwords, sessions or tokens, and the audit log. Times are RFC
+// without passwords, sessions or tokens, the audit log, the sharing and
+// the finished training runs. Times are RFC
 // 3339 UTC with nanoseconds. Export writes nothing that changes between
 // two exports of the same workspace (no export time), so that an export
 // is a diffable, reproducible file.
@@ -36,6 +37,9 @@ type Snapshot struct {
 	// entry take DefaultShared) and SharingLog every change to it.
 	Sharing    []SnapshotSharing `yaml:"sharing,omitempty" json:"sharing,omitempty"`
 	SharingLog []SnapshotSharing `yaml:"sharing_log,omitempty" json:"sharing_log,omitempty"`
+	// Runs are the finished training runs, by id (live ones are left
+	// out; see SnapshotRun).
+	Runs []SnapshotRun `yaml:"runs,omitempty" json:"runs,omitempty"`
 }
 
 // SnapshotSharing is one sharing setting (At and Actor: when and by whom
@@ -169,6 +173,9 @@ func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if err := rows.Err(); err != nil {
 			return nil, s.dbErr("export", err)
 		}
+	}
+	if snap.Runs, err = s.snapshotRuns(ctx, tx); err != nil {
+		return nil, err
 	}
 	return snap, nil
 }
@@ -336,7 +343,7 @@ func (snap *Snapshot) check() error {
 		if i >= len(snap.Sharing) {
 			w = fmt.Sprintf("sharing_log[%d] (%s)", i-len(snap.Sharing), e.Kind)
 		}
-		if _, err := ParseKind(string(e.Kind)); err != nil {
+		if _, err := ParseShareable(string(e.Kind)); err != nil {
 			bad("%s: %v", w, err)
 		}
 		if e.Actor == "" {
@@ -346,6 +353,7 @@ func (snap *Snapshot) check() error {
 			bad("%v", err)
 		}
 	}
+	snap.checkRuns(bad)
 	for k, e := range newest {
 		i, live := docs[k]
 		switch {
@@ -360,9 +368,10 @@ func (snap *Snapshot) check() error {
 }
 
 // Import reads an export (see Snapshot) into this workspace, which must be
-// empty (no documents, accounts or audit entries), in one transaction.
-// Documents, accounts (without passwords) and the audit log are restored
-// exactly, ids included, so exporting again gives the same bytes. A
+// empty (no documents, accounts, audit entries, sharing or runs), in one
+// transaction. Documents, accounts (without passwords), the audit log,
+// the sharing and the finished runs are restored exactly, ids included,
+// so exporting again gives the same bytes. A
 // document that the file lists without any audit entry (a hand-written
 // file) gets one, action "import" by actor, so that nothing in the
 // workspace lacks a history.
@@ -384,11 +393,11 @@ func (s *DB) ImportSnapshot(ctx context.Context, snap *Snapshot, actor string) e
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int64
-		if err := s.queryRow(ctx, tx, "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM sharing) + (SELECT COUNT(*) FROM sharing_log)").Scan(&n); err != nil {
+		if err := s.queryRow(ctx, tx, "SELECT (SELECT COUNT(*) FROM documents) + (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit_log) + (SELECT COUNT(*) FROM sharing) + (SELECT COUNT(*) FROM sharing_log) + (SELECT COUNT(*) FROM runs)").Scan(&n); err != nil {
 			return s.dbErr("import", err)
 		}
 		if n > 0 {
-			return fmt.Errorf("%w: import needs an empty workspace; %s already holds documents, accounts or history", ErrExists, s.where)
+			return fmt.Errorf("%w: import needs an empty workspace; %s already holds documents, accounts, history or runs", ErrExists, s.where)
 		}
 		for _, u := range snap.Users {
 			at, _ := parseSnapshotTime("", u.CreatedAt)
@@ -441,6 +450,9 @@ func (s *DB) ImportSnapshot(ctx context.Context, snap *Snapshot, actor string) e
 				return s.dbErr("import: sharing log", err)
 			}
 		}
+		if err := s.importRuns(ctx, tx, snap.Runs); err != nil {
+			return err
+		}
 		if err := s.resetSequences(ctx, tx); err != nil {
 			return err
 		}
@@ -472,7 +484,7 @@ func (s *DB) resetSequences(ctx context.Context, tx *sql.Tx) error {
 	if s.dialect != postgresDialect {
 		return nil
 	}
-	for _, t := range []string{"users", "audit_log", "sharing_log"} {
+	for _, t := range []string{"users", "audit_log", "sharing_log", "runs"} {
 		if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
 			return s.dbErr("import: resetting the "+t+" sequence", err)
 		}

@@ -11,16 +11,18 @@ import (
 	"github.com/kaiwu-ai/kaiwu/lifecycle"
 )
 
-// Training runs (package lifecycle) live in table runs (migration 0003):
-// the configuration, metrics, curve and report as JSON text. *DB
-// implements lifecycle.Store; every write is one transaction.
+// Training runs (package lifecycle) live in table runs (migrations 0003
+// and 0004): the configuration, metrics, curve and report as JSON text,
+// and for a live run the instance that trains it and its last
+// heartbeat. *DB implements lifecycle.Store; every write is one
+// transaction.
 
 var _ lifecycle.Store = (*DB)(nil)
 
 // runColumns are the columns Run and Runs read, in scanRun's order.
-const runColumns = "id, recipe, config, status, error, cancel_requested, created_by, created_at, started_at, finished_at, metrics"
+const runColumns = "id, recipe, config, status, error, cancel_requested, created_by, created_at, started_at, finished_at, metrics, instance, heartbeat_at"
 
-// CreateRun inserts r and sets r.ID.
+// CreateRun inserts r (with its Instance and HeartbeatAt) and sets r.ID.
 func (s *DB) CreateRun(ctx context.Context, r *lifecycle.Run) error {
 	if !r.Status.Valid() {
 		return fmt.Errorf("workspace: run: unknown status %q", r.Status)
@@ -36,8 +38,8 @@ func (s *DB) CreateRun(ctx context.Context, r *lifecycle.Run) error {
 		r.CreatedAt = now()
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		err := s.queryRow(ctx, tx, "INSERT INTO runs (recipe, config, status, error, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			r.Recipe, string(cfg), string(r.Status), r.Error, r.CreatedBy, formatTime(r.CreatedAt)).Scan(&r.ID)
+		err := s.queryRow(ctx, tx, "INSERT INTO runs (recipe, config, status, error, created_by, created_at, instance, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			r.Recipe, string(cfg), string(r.Status), r.Error, r.CreatedBy, formatTime(r.CreatedAt), r.Instance, optTime(r.HeartbeatAt)).Scan(&r.ID)
 		return s.dbErr("creating a run", err)
 	})
 }
@@ -135,10 +137,10 @@ func (s *DB) scanRun(scan func(...any) error, extra ...any) (lifecycle.Run, erro
 	var (
 		r                             lifecycle.Run
 		cfg, status, created, st, fin string
-		met                           string
+		met, beat                     string
 		cancel                        int64
 	)
-	dest := append([]any{&r.ID, &r.Recipe, &cfg, &status, &r.Error, &cancel, &r.CreatedBy, &created, &st, &fin, &met}, extra...)
+	dest := append([]any{&r.ID, &r.Recipe, &cfg, &status, &r.Error, &cancel, &r.CreatedBy, &created, &st, &fin, &met, &r.Instance, &beat}, extra...)
 	if err := scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return r, err
@@ -157,6 +159,9 @@ func (s *DB) scanRun(scan func(...any) error, extra ...any) (lifecycle.Run, erro
 		return r, err
 	}
 	if r.FinishedAt, err = parseOptTime(fin); err != nil {
+		return r, err
+	}
+	if r.HeartbeatAt, err = parseOptTime(beat); err != nil {
 		return r, err
 	}
 	if met != "" {
@@ -191,13 +196,34 @@ func (s *DB) RequestCancel(ctx context.Context, id int64) (lifecycle.Run, error)
 	return out, err
 }
 
-// FailLiveRuns marks every queued or running run failed with msg,
-// finished at at, and returns how many it marked.
-func (s *DB) FailLiveRuns(ctx context.Context, msg string, at time.Time) (int, error) {
+// Heartbeat sets heartbeat_at to at on every queued or running run of
+// instance, and returns how many runs it touched.
+func (s *DB) Heartbeat(ctx context.Context, instance string, at time.Time) (int, error) {
+	if instance == "" {
+		return 0, fmt.Errorf("workspace: run heartbeat: the instance id is empty")
+	}
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.exec(ctx, tx, "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE status IN (?, ?)",
-			string(lifecycle.StatusFailed), msg, formatTime(at), string(lifecycle.StatusQueued), string(lifecycle.StatusRunning))
+		res, err := s.exec(ctx, tx, "UPDATE runs SET heartbeat_at = ? WHERE instance = ? AND status IN (?, ?)",
+			formatTime(at), instance, string(lifecycle.StatusQueued), string(lifecycle.StatusRunning))
+		if err != nil {
+			return s.dbErr("recording the heartbeat of runs", err)
+		}
+		n, err = res.RowsAffected()
+		return s.dbErr("recording the heartbeat of runs", err)
+	})
+	return int(n), err
+}
+
+// FailStaleRuns marks failed with msg, finished at at, every queued or
+// running run whose heartbeat is before staleBefore or missing (”),
+// and returns how many it marked. The stored times are fixed-width UTC
+// text, so comparing them as text compares the times.
+func (s *DB) FailStaleRuns(ctx context.Context, msg string, staleBefore, at time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE status IN (?, ?) AND heartbeat_at < ?",
+			string(lifecycle.StatusFailed), msg, formatTime(at), string(lifecycle.StatusQueued), string(lifecycle.StatusRunning), formatTime(staleBefore))
 		if err != nil {
 			return s.dbErr("marking interrupted runs", err)
 		}

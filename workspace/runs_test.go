@@ -90,21 +90,67 @@ func TestRunsCancelAndRecover(t *testing.T) {
 			t.Fatalf("cancel of a missing run: %v", err)
 		}
 		at := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-		n, err := s.FailLiveRuns(ctx, lifecycle.InterruptedError, at)
+		n, err := s.FailStaleRuns(ctx, lifecycle.InterruptedError, at.Add(-time.Minute), at)
 		if err != nil || n != 2 {
-			t.Fatalf("FailLiveRuns: %d, %v", n, err)
+			t.Fatalf("FailStaleRuns: %d, %v (runs without a heartbeat are stale)", n, err)
 		}
 		for _, id := range []int64{queued.ID, running.ID} {
 			r, _ := s.Run(ctx, id)
 			if r.Status != lifecycle.StatusFailed || r.Error != lifecycle.InterruptedError || r.FinishedAt == nil || !r.FinishedAt.Equal(at) {
-				t.Fatalf("run %d after FailLiveRuns: %+v", id, r)
+				t.Fatalf("run %d after FailStaleRuns: %+v", id, r)
 			}
 		}
 		if r, _ := s.Run(ctx, done.ID); r.Status != lifecycle.StatusSucceeded {
 			t.Fatalf("a finished run changed: %+v", r)
 		}
-		if n, _ := s.FailLiveRuns(ctx, lifecycle.InterruptedError, at); n != 0 {
-			t.Fatalf("second FailLiveRuns marked %d", n)
+		if n, _ := s.FailStaleRuns(ctx, lifecycle.InterruptedError, at, at); n != 0 {
+			t.Fatalf("second FailStaleRuns marked %d", n)
+		}
+	})
+}
+
+// TestRunsHeartbeat: two servers over one database. Each live run
+// records its instance and heartbeat; Heartbeat refreshes only the
+// instance's live runs; FailStaleRuns marks only the runs whose
+// heartbeat is older than the cut-off, so a peer's fresh run survives
+// another server's startup.
+func TestRunsHeartbeat(t *testing.T) {
+	each(t, func(t *testing.T, s *DB, _ string) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+		mk := func(instance string, st lifecycle.Status) lifecycle.Run {
+			r := lifecycle.Run{Recipe: "tabular", Config: lifecycle.Config{Recipe: "tabular"}, Status: st, CreatedBy: "alice",
+				CreatedAt: t0, Instance: instance, HeartbeatAt: &t0}
+			if err := s.CreateRun(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		a, b, bDone := mk("a", lifecycle.StatusRunning), mk("b", lifecycle.StatusQueued), mk("b", lifecycle.StatusSucceeded)
+		if got, _ := s.Run(ctx, a.ID); got.Instance != "a" || got.HeartbeatAt == nil || !got.HeartbeatAt.Equal(t0) {
+			t.Fatalf("stored instance %q, heartbeat %v", got.Instance, got.HeartbeatAt)
+		}
+		t1 := t0.Add(40 * time.Second)
+		if n, err := s.Heartbeat(ctx, "b", t1); err != nil || n != 1 {
+			t.Fatalf("Heartbeat b: %d, %v; want 1 (its finished run is not live)", n, err)
+		}
+		if _, err := s.Heartbeat(ctx, "", t1); err == nil {
+			t.Fatal("an empty instance was accepted")
+		}
+		// A third server starts at t1 with a 30 s cut-off: a (silent for
+		// 40 s) is interrupted, b (beat at t1) is not.
+		n, err := s.FailStaleRuns(ctx, lifecycle.InterruptedError, t1.Add(-30*time.Second), t1)
+		if err != nil || n != 1 {
+			t.Fatalf("FailStaleRuns: %d, %v; want 1", n, err)
+		}
+		want := map[int64]lifecycle.Status{a.ID: lifecycle.StatusFailed, b.ID: lifecycle.StatusQueued, bDone.ID: lifecycle.StatusSucceeded}
+		for id, st := range want {
+			if r, _ := s.Run(ctx, id); r.Status != st {
+				t.Errorf("run %d: %s, want %s", id, r.Status, st)
+			}
+		}
+		if r, _ := s.Run(ctx, b.ID); r.HeartbeatAt == nil || !r.HeartbeatAt.Equal(t1) {
+			t.Errorf("b's heartbeat %v, want %v", r.HeartbeatAt, t1)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -13,8 +14,36 @@ import (
 // kind and lives in the workspace (table sharing, migration 0002); every
 // change is logged (table sharing_log) with who made it and when.
 
-// DefaultShared reports whether kind is shared with viewers in a
-// workspace whose owner never changed it: only the company profile.
+// KindRuns names the training runs (package lifecycle, table runs) in
+// the sharing settings. It is not a document kind: no document has it,
+// Kinds and ParseKind leave it out, and nothing else accepts it. But an
+// owner shares or hides runs like a kind of documents: Shareable lists
+// it, Sharing and SetSharing take it, and it is hidden by default.
+const KindRuns Kind = "runs"
+
+// Shareable lists what an owner can share with viewers: every document
+// kind (Kinds), then KindRuns.
+func Shareable() []Kind { return append(Kinds(), KindRuns) }
+
+// ParseShareable reads the name of something an owner can share: a
+// document kind ("company", "runway", …) or "runs".
+func ParseShareable(s string) (Kind, error) {
+	k := Kind(strings.ToLower(strings.TrimSpace(s)))
+	for _, known := range Shareable() {
+		if k == known {
+			return k, nil
+		}
+	}
+	names := make([]string, 0, len(Shareable()))
+	for _, known := range Shareable() {
+		names = append(names, string(known))
+	}
+	return "", fmt.Errorf("workspace: %q cannot be shared (want one of %s)", s, strings.Join(names, ", "))
+}
+
+// DefaultShared reports whether kind (a document kind or KindRuns) is
+// shared with viewers in a workspace whose owner never changed it: only
+// the company profile.
 func DefaultShared(kind Kind) bool { return kind == KindProfile }
 
 // SharingChange is one change of what viewers may read.
@@ -28,14 +57,15 @@ type SharingChange struct {
 
 // defaultSharing is the sharing of every kind before any change.
 func defaultSharing() map[Kind]bool {
-	m := make(map[Kind]bool, len(Kinds()))
-	for _, k := range Kinds() {
+	m := make(map[Kind]bool, len(Shareable()))
+	for _, k := range Shareable() {
 		m[k] = DefaultShared(k)
 	}
 	return m
 }
 
-// Sharing returns, for every kind (Kinds), whether viewers may read it.
+// Sharing returns, for every document kind and for the runs
+// (Shareable), whether viewers may read it.
 func (s *DB) Sharing(ctx context.Context) (map[Kind]bool, error) {
 	m := defaultSharing()
 	rows, err := s.query(ctx, s.db, "SELECT kind, shared FROM sharing")
@@ -56,11 +86,11 @@ func (s *DB) Sharing(ctx context.Context) (map[Kind]bool, error) {
 	return m, s.dbErr("reading sharing", rows.Err())
 }
 
-// SetSharing shares kind with viewers (or stops sharing it) and logs the
-// change with actor, in one transaction. Setting what is already set
+// SetSharing shares kind (one of Shareable) with viewers (or stops
+// sharing it) and logs the change with actor, in one transaction. Setting what is already set
 // changes nothing and logs nothing.
 func (s *DB) SetSharing(ctx context.Context, kind Kind, shared bool, actor string) error {
-	if _, err := ParseKind(string(kind)); err != nil {
+	if _, err := ParseShareable(string(kind)); err != nil {
 		return err
 	}
 	if err := checkActor(actor); err != nil {

@@ -12,8 +12,11 @@ func TestSharingDefaultsSetAndLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(m) != len(Kinds()) {
-			t.Fatalf("sharing has %d kinds, want %d: %v", len(m), len(Kinds()), m)
+		if len(m) != len(Kinds())+1 || len(Shareable()) != len(Kinds())+1 {
+			t.Fatalf("sharing has %d entries, want %d (the kinds and runs): %v", len(m), len(Kinds())+1, m)
+		}
+		if _, ok := m[KindRuns]; !ok {
+			t.Fatalf("sharing lacks the runs: %v", m)
 		}
 		for k, v := range m {
 			if v != (k == KindProfile) {
@@ -66,7 +69,7 @@ func TestSharingMigrationOnV1(t *testing.T) {
 		if _, err := s.Put(ctx, KindProfile, "main", minimalProfile, 0, "alice"); err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []string{"DROP TABLE sharing_log", "DROP TABLE sharing", "DELETE FROM schema_migrations WHERE version >= 2"} {
+		for _, q := range []string{"DROP TABLE runs", "DROP TABLE sharing_log", "DROP TABLE sharing", "DELETE FROM schema_migrations WHERE version >= 2"} {
 			if _, err := s.exec(ctx, s.db, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}

@@ -171,9 +171,10 @@ type Store interface {
 	Export(ctx context.Context, json bool) ([]byte, error)
 	Import(ctx context.Context, data []byte, json bool, actor string) error
 
-	// Sharing returns, for every kind (Kinds), whether viewers may read
-	// its documents; kinds the owner never set take DefaultShared (only
-	// the profile). Owners and editors read everything regardless.
+	// Sharing returns, for every document kind and for the training runs
+	// (Shareable), whether viewers may read them; what the owner never
+	// set takes DefaultShared (only the profile). Owners and editors read
+	// everything regardless.
 	Sharing(ctx context.Context) (map[Kind]bool, error)
 	// SetSharing shares kind with viewers or stops sharing it; each
 	// change is logged with actor and time (SharingLog). Setting the
@@ -184,7 +185,7 @@ type Store interface {
 	SharingLog(ctx context.Context, limit int) ([]SharingChange, error)
 
 	// The training runs (lifecycle.Store: CreateRun, UpdateRun, Run,
-	// Runs, RequestCancel, FailLiveRuns), table runs.
+	// Runs, RequestCancel, Heartbeat, FailStaleRuns), table runs.
 	lifecycle.Store
 
 	Close() error

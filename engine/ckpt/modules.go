@@ -1,8 +1,6 @@
 package ckpt
 
 import (
-	"fmt"
-
 	"github.com/kaiwu-ai/kaiwu/engine/nn"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
@@ -46,38 +44,6 @@ func (r *RNNLayer) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
 
 // SetTraining switches the dropout between layers on or off.
 func (r *RNNLayer) SetTraining(on bool) { r.Training = on }
-
-// GPTModel adapts an *nn.GPT to nn.Module: Forward takes token ids
-// [B, T] stored as floats (what the Trainer's DefaultInput makes of a
-// token dataset) and returns the next-token logits [B, T, Vocab]. The
-// state_dict names are the GPT's (tok_emb.weight, blocks.0…, head.weight).
-type GPTModel struct {
-	*nn.GPT
-}
-
-// Forward implements nn.Module.
-func (g *GPTModel) Forward(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if x == nil || x.Dim() != 2 {
-		return nil, fmt.Errorf("ckpt: gpt: want token ids [B, T], got %v", shapeOf(x))
-	}
-	c, err := x.Contiguous()
-	if err != nil {
-		return nil, err
-	}
-	d := c.Data()
-	ids := make([]int, len(d))
-	for i, v := range d {
-		ids[i] = int(v)
-	}
-	return g.Logits(ids, x.Size(0), x.Size(1))
-}
-
-func shapeOf(x *tensor.Tensor) []int {
-	if x == nil {
-		return nil
-	}
-	return x.Shape()
-}
 
 // setMode puts m in training or evaluation mode (see nn.SetTraining).
 func setMode(m nn.Module, on bool) { nn.SetTraining(m, on) }

@@ -686,7 +686,8 @@ func build(spec *Spec) (nn.Module, []int, error) {
 		if err != nil {
 			return nil, nil, &SpecError{"gpt", err.Error()}
 		}
-		return &GPTModel{GPT: m}, nil, nil
+		// *nn.GPT is a Module: Forward takes token ids [B, T] as floats.
+		return m, nil, nil
 	case "":
 		return nil, nil, &SpecError{"type", "missing (want one of " + strings.Join(Architectures(), ", ") + ")"}
 	}

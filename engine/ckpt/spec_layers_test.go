@@ -104,7 +104,10 @@ func TestSpecArchitectures(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, _ := nn.NewGPT(tensor.NewRNG(3), nn.GPTConfig{Vocab: 11, Context: 8, DModel: 16, Heads: 2, Layers: 2})
-	sameState(t, &GPTModel{GPT: g}, m)
+	sameState(t, g, m)
+	if _, ok := m.(*nn.GPT); !ok {
+		t.Fatalf("a gpt spec builds %T, want *nn.GPT", m)
+	}
 	x, _ := tensor.FromSlice([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
 	y, err := m.Forward(x)
 	if err != nil || !slices.Equal(y.Shape(), []int{2, 3, 11}) {

@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -145,14 +146,21 @@ func (m *LastStepRegressor) Parameters() []nn.Param {
 // plateau a network that has not learnt the task sits on (Le et al.
 // 2015, fig. 2). An LSTM is known to solve the task at this length
 // (Hochreiter & Schmidhuber report it for T up to 1000). The PyTorch
-// recipe is bench/pytorch/recipes/adding.py.
-func AddingLSTM(cfg AddingConfig, progress Progress) (Result, error) {
+// recipe is bench/pytorch/recipes/adding.py. It stops when ctx is done
+// (see Canceling in the package documentation).
+func AddingLSTM(ctx context.Context, cfg AddingConfig, progress Progress) (Result, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
+	if err := checkCtx(ctx, "adding-lstm", "generating the data"); err != nil {
+		return Result{}, err
+	}
 	xtr, ytr := AddingProblem(cfg.Train, cfg.Length, cfg.Seed)
 	xte, yte := AddingProblem(cfg.Test, cfg.Length, cfg.Seed+1000)
+	if err := checkCtx(ctx, "adding-lstm", "generating the data"); err != nil {
+		return Result{}, err
+	}
 	tr, err := data.NewMemory(cfg.Train, xtr, []int{cfg.Length, 2}, ytr, 1, nil, 0)
 	if err != nil {
 		return Result{}, err
@@ -186,6 +194,6 @@ func AddingLSTM(cfg AddingConfig, progress Progress) (Result, error) {
 		}
 		return float64(ok) / float64(len(p.Targets)), nil
 	}}
-	err = fit(&r, model, tr, te, cfg.Epochs, cfg.MaxSteps, cfg.Batch, cfg.LR, cfg.Seed+3, solved, progress)
+	err = fit(ctx, &r, model, tr, te, cfg.Epochs, cfg.MaxSteps, cfg.Batch, cfg.LR, cfg.Seed+3, solved, progress)
 	return r, err
 }

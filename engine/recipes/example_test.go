@@ -1,6 +1,8 @@
 package recipes_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/kaiwu-ai/kaiwu/engine/recipes"
@@ -11,13 +13,35 @@ import (
 // z-score, then an MLP. The built-in data have a known formula, so the
 // test R² is high.
 func ExampleTabularRegression() {
-	r, err := recipes.TabularRegression(recipes.TabularConfig{Epochs: 20}, nil)
+	r, err := recipes.TabularRegression(context.Background(), recipes.TabularConfig{Epochs: 20}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(r.Model, r.TrainSamples, r.TestSamples, r.Metric, r.TestMetric > 0.9)
 	// Output: mlp 8-64-64-1 1600 400 r2 true
+}
+
+// A recipe stops when its context is done: here after its third step, as
+// a dashboard's Cancel button or Ctrl-C would stop it. Every Update
+// carries the learning rate of its step.
+func ExampleTabularRegression_cancel() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := recipes.TabularRegression(ctx, recipes.TabularConfig{Epochs: 2}, func(u recipes.Update) {
+		fmt.Println("step", u.Step, "lr", u.LR)
+		if u.Step == 3 {
+			cancel()
+		}
+	})
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, context.Canceled))
+	// Output:
+	// step 1 lr 0.001
+	// step 2 lr 0.001
+	// step 3 lr 0.001
+	// recipes: tabular-mlp: canceled at step 3 of 100 (epoch 1 of 2): context canceled
+	// true
 }
 
 // The adding problem: the target is the sum of the two marked values.

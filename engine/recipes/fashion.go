@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -130,12 +131,19 @@ func (c FashionConfig) validate() error {
 	return nil
 }
 
-// load returns the train and test images, cut to the limits.
-func (c FashionConfig) load() (tr, te *data.Images, err error) {
+// load returns the train and test images, cut to the limits; recipe
+// names the run in a cancellation error.
+func (c FashionConfig) load(ctx context.Context, recipe string) (tr, te *data.Images, err error) {
+	if err := checkCtx(ctx, recipe, "loading the data"); err != nil {
+		return nil, nil, err
+	}
 	tr, te = c.Train, c.Test
 	if tr == nil {
 		if tr, te, err = data.LoadMNIST(c.Dir); err != nil {
 			return nil, nil, fmt.Errorf("recipes: fashion: %w (install dataset-fashion-mnist, or set the directory)", err)
+		}
+		if err := checkCtx(ctx, recipe, "loading the data"); err != nil {
+			return nil, nil, err
 		}
 	}
 	return headImages(tr, c.TrainLimit), headImages(te, c.TestLimit), nil
@@ -157,12 +165,13 @@ func headImages(d *data.Images, n int) *data.Images {
 // 10 epochs, cross-entropy; it reports test accuracy after every epoch
 // (or every EvalEvery steps, with a TargetAccuracy).
 // The PyTorch recipe is bench/pytorch/recipes/fashion.py --model mlp.
-func FashionMLP(cfg FashionConfig, progress Progress) (FashionResult, error) {
+// It stops when ctx is done (see Canceling in the package documentation).
+func FashionMLP(ctx context.Context, cfg FashionConfig, progress Progress) (FashionResult, error) {
 	cfg = cfg.withDefaults(10, 128)
 	if err := cfg.validate(); err != nil {
 		return FashionResult{}, err
 	}
-	tr, te, err := cfg.load()
+	tr, te, err := cfg.load(ctx, "fashion-mlp")
 	if err != nil {
 		return FashionResult{}, err
 	}
@@ -172,7 +181,7 @@ func FashionMLP(cfg FashionConfig, progress Progress) (FashionResult, error) {
 		return FashionResult{}, err
 	}
 	r := fashionResult("fashion-mlp", fmt.Sprintf("mlp %d-256-%d", in, tr.Classes), model, tr, te, cfg)
-	err = fashionFit(&r, model, tr.Classification(), te.Classification(), cfg, progress)
+	err = fashionFit(ctx, &r, model, tr.Classification(), te.Classification(), cfg, progress)
 	return r, err
 }
 
@@ -220,13 +229,14 @@ func NewFashionCNN(rng *tensor.RNG, c, h, w, classes int) (*nn.Sequential, error
 // batch 64, 5 epochs, cross-entropy; it reports test accuracy after
 // every epoch (measured: 90.8% after five; 88.8% after three at batch
 // 128), or every EvalEvery steps with a TargetAccuracy. The PyTorch
-// recipe is bench/pytorch/recipes/fashion.py --model cnn.
-func FashionCNN(cfg FashionConfig, progress Progress) (FashionResult, error) {
+// recipe is bench/pytorch/recipes/fashion.py --model cnn. It stops when
+// ctx is done (see Canceling in the package documentation).
+func FashionCNN(ctx context.Context, cfg FashionConfig, progress Progress) (FashionResult, error) {
 	cfg = cfg.withDefaults(5, 64)
 	if err := cfg.validate(); err != nil {
 		return FashionResult{}, err
 	}
-	tr, te, err := cfg.load()
+	tr, te, err := cfg.load(ctx, "fashion-cnn")
 	if err != nil {
 		return FashionResult{}, err
 	}
@@ -235,7 +245,7 @@ func FashionCNN(cfg FashionConfig, progress Progress) (FashionResult, error) {
 		return FashionResult{}, err
 	}
 	r := fashionResult("fashion-cnn", "cnn conv32-pool-conv64-pool-fc128", model, tr, te, cfg)
-	err = fashionFit(&r, model, tr, te, cfg, progress)
+	err = fashionFit(ctx, &r, model, tr, te, cfg, progress)
 	return r, err
 }
 
@@ -247,20 +257,26 @@ func fashionResult(recipe, desc string, model nn.Module, tr, te *data.Images, cf
 
 // fashionFit trains with the recipe's optimizer: per-epoch evaluation
 // (fit), or a time-to-accuracy run when cfg.TargetAccuracy is set.
-func fashionFit(r *FashionResult, model nn.Module, tr, te data.Dataset, cfg FashionConfig, progress Progress) error {
+func fashionFit(ctx context.Context, r *FashionResult, model nn.Module, tr, te data.Dataset, cfg FashionConfig, progress Progress) error {
 	if cfg.TargetAccuracy == 0 {
-		return fit(&r.Result, model, tr, te, cfg.Epochs, cfg.MaxSteps, cfg.Batch, cfg.LR, cfg.Seed+1, train.AccuracyMetric(), progress)
+		return fit(ctx, &r.Result, model, tr, te, cfg.Epochs, cfg.MaxSteps, cfg.Batch, cfg.LR, cfg.Seed+1, train.AccuracyMetric(), progress)
 	}
 	opt, err := optim.NewAdam(nn.Tensors(model), float32(cfg.LR))
 	if err != nil {
 		return err
 	}
 	lt := &lossTracker{}
-	w := &accuracyWatch{te: te, metric: train.AccuracyMetric(), perEpoch: ceilDiv(tr.Len(), cfg.Batch),
+	pc := newProgressCallback(progress, cfg.Epochs, cfg.LR, "accuracy")
+	perEpoch := ceilDiv(tr.Len(), cfg.Batch)
+	steps := cfg.Epochs * perEpoch
+	if cfg.MaxSteps > 0 {
+		steps = min(steps, cfg.MaxSteps)
+	}
+	w := &accuracyWatch{ctx: ctx, te: te, metric: train.AccuracyMetric(), perEpoch: perEpoch, steps: steps, report: pc,
 		tta: TimeToAccuracy{Target: cfg.TargetAccuracy, EvalEvery: cfg.EvalEvery}}
 	t, err := train.NewTrainer(model, opt, train.Options{
 		Epochs: cfg.Epochs, MaxSteps: cfg.MaxSteps, BatchSize: cfg.Batch, Seed: cfg.Seed + 1,
-		Callbacks: []train.Callback{lt, trainerProgress(progress, cfg.Epochs), w},
+		Callbacks: []train.Callback{lt, pc, w},
 	})
 	if err != nil {
 		return err
@@ -268,13 +284,13 @@ func fashionFit(r *FashionResult, model nn.Module, tr, te data.Dataset, cfg Fash
 	w.start = time.Now()
 	// No validation set: the Trainer would evaluate after every epoch;
 	// the watch evaluates every EvalEvery steps instead.
-	if _, err := t.Fit(tr, nil); err != nil && !errors.Is(err, errTargetReached) {
-		return fmt.Errorf("recipes: %s: %w", r.Recipe, err)
+	if _, err := t.FitContext(ctx, tr, nil); err != nil && !errors.Is(err, errTargetReached) {
+		return stopped(r.Recipe, err)
 	}
 	if !w.tta.Reached && w.lastStep != t.Step() {
 		// Never reached: measure where training ended.
 		if err := w.evaluate(t, t.Step(), lt.last); err != nil && !errors.Is(err, errTargetReached) {
-			return fmt.Errorf("recipes: %s: %w", r.Recipe, err)
+			return stopped(r.Recipe, err)
 		}
 	}
 	if len(w.history) == 0 {
@@ -297,9 +313,12 @@ var errTargetReached = errors.New("recipes: target accuracy reached")
 // EvalEvery steps it measures the test accuracy (the time this takes is
 // kept apart from the training time) and stops training at the target.
 type accuracyWatch struct {
+	ctx      context.Context
 	te       data.Dataset
 	metric   train.Metric
 	perEpoch int // optimizer steps per epoch
+	steps    int // optimizer steps planned
+	report   *progressCallback
 
 	start    time.Time     // when training began
 	evalTime time.Duration // spent evaluating since start
@@ -325,8 +344,11 @@ func (w *accuracyWatch) OnEpochEnd(*train.Trainer, train.Status, train.Logs) err
 func (w *accuracyWatch) evaluate(t *train.Trainer, step int, loss float64) error {
 	trained := time.Since(w.start) - w.evalTime
 	began := time.Now()
-	vl, p, err := t.Evaluate(w.te)
+	vl, p, err := t.EvaluateContext(w.ctx, w.te)
 	if err != nil {
+		if cerr := evalCanceled(w.ctx, step, w.steps); cerr != nil {
+			return cerr
+		}
 		return fmt.Errorf("evaluation at step %d: %w", step, err)
 	}
 	acc, err := w.metric.Fn(p)
@@ -335,7 +357,9 @@ func (w *accuracyWatch) evaluate(t *train.Trainer, step int, loss float64) error
 	}
 	w.evalTime += time.Since(began)
 	w.lastStep = step
-	w.history = append(w.history, EpochLog{Epoch: (step-1)/w.perEpoch + 1, Step: step, Loss: loss, TestLoss: vl, TestMetric: acc})
+	e := EpochLog{Epoch: (step-1)/w.perEpoch + 1, Step: step, Loss: loss, TestLoss: vl, TestMetric: acc}
+	w.history = append(w.history, e)
+	w.report.evaluated(e)
 	x := &w.tta
 	x.Step, x.Epoch, x.Accuracy = step, float64(step)/float64(w.perEpoch), acc
 	x.BestAccuracy = max(x.BestAccuracy, acc)

@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -120,9 +121,15 @@ func (c PoetryConfig) validate() error {
 // PoemShape reports how many generated clauses have 5 or 7 characters.
 // Training runs on train.Trainer (the model is an nn.Module through
 // nn.GPT.Forward). The PyTorch recipe is bench/pytorch/recipes/poetry.py.
-func PoetryGPT(cfg PoetryConfig, progress Progress) (Result, error) {
+// It stops when ctx is done (see Canceling in the package documentation),
+// also while it evaluates and generates the samples.
+func PoetryGPT(ctx context.Context, cfg PoetryConfig, progress Progress) (Result, error) {
+	const recipe = "poetry-gpt"
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
+		return Result{}, err
+	}
+	if err := checkCtx(ctx, recipe, "loading the data"); err != nil {
 		return Result{}, err
 	}
 	poems := cfg.Poems
@@ -168,7 +175,7 @@ func PoetryGPT(cfg PoetryConfig, progress Progress) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	r := Result{Recipe: "poetry-gpt", Dataset: "tang300", TrainSamples: len(trIDs), TestSamples: len(teIDs),
+	r := Result{Recipe: recipe, Dataset: "tang300", TrainSamples: len(trIDs), TestSamples: len(teIDs),
 		Model:      fmt.Sprintf("gpt %d layers, d_model %d, %d heads, context %d, vocab %d", cfg.Layers, cfg.DModel, cfg.Heads, cfg.Context, tok.VocabSize()),
 		Parameters: nParams, Optimizer: "adam", LR: cfg.LR, Batch: cfg.Batch, Steps: cfg.Steps, Seed: cfg.Seed,
 		Metric: "perplexity", Baseline: unigramPerplexity(trIDs, teIDs, tok.VocabSize())}
@@ -177,10 +184,13 @@ func PoetryGPT(cfg PoetryConfig, progress Progress) (Result, error) {
 	// The training set is the Steps·Batch random windows the steps use,
 	// in order; the Trainer takes them batch by batch without shuffling.
 	b, t := cfg.Batch, cfg.Context
-	windows := newPoetryWindows(trIDs, t, cfg.Steps*b, cfg.Seed+1)
+	windows, err := newPoetryWindows(ctx, trIDs, t, cfg.Steps*b, cfg.Seed+1)
+	if err != nil {
+		return r, fmt.Errorf("recipes: %s: canceled while drawing the training windows: %w", recipe, err)
+	}
 	warm := max(1, cfg.Steps/20)
 	opt.LR = float32(warmupCosine(cfg.LR, 0, warm, cfg.Steps))
-	watch := &poetryWatch{g: g, arena: tensor.NewArena(), held: teIDs, t: t, b: b, cfg: cfg, r: &r,
+	watch := &poetryWatch{ctx: ctx, g: g, arena: tensor.NewArena(), held: teIDs, t: t, b: b, warm: warm, cfg: cfg, r: &r,
 		progress: progress, start: start}
 	tr, err := train.NewTrainer(g, clippedAdam{opt, params}, train.Options{
 		MaxSteps: cfg.Steps, BatchSize: b, NoShuffle: true, Seed: cfg.Seed,
@@ -189,15 +199,18 @@ func PoetryGPT(cfg PoetryConfig, progress Progress) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	if _, err := tr.Fit(windows, nil); err != nil {
-		return r, fmt.Errorf("recipes: poetry: %w", err)
+	if _, err := tr.FitContext(ctx, windows, nil); err != nil {
+		return r, stopped(recipe, err)
 	}
 	last := r.History[len(r.History)-1]
 	r.FinalLoss, r.TestLoss, r.TestMetric = last.Loss, last.TestLoss, last.TestMetric
 	sampler := tensor.NewRNG(cfg.Seed + 2)
-	for _, p := range cfg.Prompts {
-		s, err := SamplePoem(g, tok, p, cfg.SampleChars, cfg.Temperature, cfg.TopK, sampler)
+	for i, p := range cfg.Prompts {
+		s, err := samplePoem(ctx, g, tok, p, cfg.SampleChars, cfg.Temperature, cfg.TopK, sampler)
 		if err != nil {
+			if cerr := checkCtx(ctx, recipe, fmt.Sprintf("sampling (prompt %d of %d, after %d steps)", i+1, len(cfg.Prompts), cfg.Steps)); cerr != nil {
+				return r, cerr
+			}
 			return r, err
 		}
 		r.Samples = append(r.Samples, s)
@@ -230,16 +243,21 @@ type poetryWindows struct {
 
 const windowMark = 64
 
-func newPoetryWindows(ids []int, t, n int, seed uint64) *poetryWindows {
+// newPoetryWindows returns the n windows; it stops with ctx.Err() when
+// ctx is done.
+func newPoetryWindows(ctx context.Context, ids []int, t, n int, seed uint64) (*poetryWindows, error) {
 	d := &poetryWindows{ids: ids, t: t, n: n}
 	r := tensor.NewRNG(seed)
 	for i := 0; i < n; i++ {
 		if i%windowMark == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			d.marks = append(d.marks, *r)
 		}
 		r.Intn(len(ids) - t)
 	}
-	return d
+	return d, nil
 }
 
 // Len implements data.Dataset.
@@ -296,10 +314,12 @@ func (s *warmupCosineLR) Step() error {
 // EvalEvery steps (and at the end) the held-out loss, logged in r.History
 // with the mean training loss since the previous entry.
 type poetryWatch struct {
+	ctx      context.Context
 	g        *nn.GPT
 	arena    *tensor.Arena
 	held     []int
 	t, b     int
+	warm     int // warmup steps of the learning-rate schedule
 	cfg      PoetryConfig
 	r        *Result
 	progress Progress
@@ -316,19 +336,29 @@ func (w *poetryWatch) OnBatchEnd(_ *train.Trainer, s train.Status) error {
 	}
 	w.sum += s.BatchLoss
 	w.n++
+	el := time.Since(w.start)
+	u := Update{Step: step, Steps: steps, Loss: w.sum / float64(w.n), Elapsed: el,
+		ETA: time.Duration(float64(el) / float64(step) * float64(steps-step)),
+		LR:  warmupCosine(w.cfg.LR, step-1, w.warm, steps)}
 	if w.progress != nil {
-		el := time.Since(w.start)
-		w.progress(Update{Step: step, Steps: steps, Loss: w.sum / float64(w.n), Elapsed: el,
-			ETA: time.Duration(float64(el) / float64(step) * float64(steps-step))})
+		w.progress(u)
 	}
 	if step%w.cfg.EvalEvery == 0 || step == steps {
-		vl, err := gptLoss(w.g, w.arena, w.held, w.t, w.b)
+		vl, err := gptLoss(w.ctx, w.g, w.arena, w.held, w.t, w.b)
 		if err != nil {
+			if cerr := evalCanceled(w.ctx, step, steps); cerr != nil {
+				return cerr
+			}
 			return err
 		}
-		w.r.History = append(w.r.History, EpochLog{Epoch: len(w.r.History) + 1, Step: step, Loss: w.sum / float64(w.n),
-			TestLoss: vl, TestMetric: math.Exp(vl)})
+		e := EpochLog{Epoch: len(w.r.History) + 1, Step: step, Loss: w.sum / float64(w.n),
+			TestLoss: vl, TestMetric: math.Exp(vl)}
+		w.r.History = append(w.r.History, e)
 		w.sum, w.n = 0, 0
+		if w.progress != nil {
+			u.Eval, u.Metric, u.Elapsed = &e, w.r.Metric, time.Since(w.start)
+			w.progress(u)
+		}
 	}
 	return nil
 }
@@ -337,8 +367,9 @@ func (w *poetryWatch) OnBatchEnd(_ *train.Trainer, s train.Status) error {
 func (w *poetryWatch) OnEpochEnd(*train.Trainer, train.Status, train.Logs) error { return nil }
 
 // gptLoss is the mean next-character cross-entropy over stream, cut into
-// non-overlapping windows of up to t characters, b windows per pass.
-func gptLoss(g *nn.GPT, arena *tensor.Arena, stream []int, t, b int) (float64, error) {
+// non-overlapping windows of up to t characters, b windows per pass. It
+// returns ctx.Err() when ctx is done before a pass.
+func gptLoss(ctx context.Context, g *nn.GPT, arena *tensor.Arena, stream []int, t, b int) (float64, error) {
 	g.SetTraining(false)
 	defer g.SetTraining(true)
 	prev := tensor.SetGradEnabled(false)
@@ -347,6 +378,9 @@ func gptLoss(g *nn.GPT, arena *tensor.Arena, stream []int, t, b int) (float64, e
 	defer restore()
 	sum, n := 0.0, 0
 	for lo := 0; lo+1 < len(stream); {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
 		// Full windows in batches; the remainder as one shorter window.
 		w := min(t, len(stream)-1-lo)
 		k := 1
@@ -393,6 +427,12 @@ func unigramPerplexity(train, test []int, vocab int) float64 {
 // special token). It stops early at the end of the poem (a blank line)
 // or after four lines. It returns the prompt and its continuation.
 func SamplePoem(g *nn.GPT, tok *tokenize.Char, prompt string, maxChars int, temperature float64, topK int, rng *tensor.RNG) (string, error) {
+	return samplePoem(context.Background(), g, tok, prompt, maxChars, temperature, topK, rng)
+}
+
+// samplePoem is SamplePoem that returns ctx.Err() when ctx is done
+// before a character is drawn.
+func samplePoem(ctx context.Context, g *nn.GPT, tok *tokenize.Char, prompt string, maxChars int, temperature float64, topK int, rng *tensor.RNG) (string, error) {
 	ids := tok.Encode(prompt)
 	if len(ids) == 0 {
 		ids = tok.Encode("\n")
@@ -409,13 +449,16 @@ func SamplePoem(g *nn.GPT, tok *tokenize.Char, prompt string, maxChars int, temp
 	order := make([]int, v)
 	lines := 0
 	for range maxChars {
-		ctx := ids[max(0, len(ids)-g.Config.Context):]
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		win := ids[max(0, len(ids)-g.Config.Context):]
 		arena.Reset()
-		logits, err := g.Logits(ctx, 1, len(ctx))
+		logits, err := g.Logits(win, 1, len(win))
 		if err != nil {
 			return "", err
 		}
-		row := logits.Data()[(len(ctx)-1)*v : len(ctx)*v]
+		row := logits.Data()[(len(win)-1)*v : len(win)*v]
 		for i := range order {
 			order[i] = i
 		}

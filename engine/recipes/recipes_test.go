@@ -1,6 +1,7 @@
 package recipes
 
 import (
+	"context"
 	"math"
 	"os"
 	"slices"
@@ -59,11 +60,11 @@ func TestFashionRecipesLearnSyntheticImages(t *testing.T) {
 	cfg := FashionConfig{Train: syntheticImages(512, 1), Test: syntheticImages(200, 2), MaxSteps: 16, Batch: 32}
 	for _, f := range []struct {
 		name string
-		run  func(FashionConfig, Progress) (FashionResult, error)
+		run  func(context.Context, FashionConfig, Progress) (FashionResult, error)
 	}{{"mlp", FashionMLP}, {"cnn", FashionCNN}} {
 		t.Run(f.name, func(t *testing.T) {
 			var updates []Update
-			r, err := f.run(cfg, func(u Update) { updates = append(updates, u) })
+			r, err := f.run(context.Background(), cfg, func(u Update) { updates = append(updates, u) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,8 +75,18 @@ func TestFashionRecipesLearnSyntheticImages(t *testing.T) {
 			if r.Steps != 16 || r.TrainSamples != 512 || r.TestSamples != 200 || r.Baseline != 0.1 {
 				t.Fatalf("unexpected result %+v", r)
 			}
-			if len(updates) != 16 || updates[15].Step != 16 || updates[15].Steps != 16 {
+			// One Update per step, then one for the evaluation after the
+			// (only) epoch.
+			if len(updates) != 17 || updates[15].Step != 16 || updates[15].Steps != 16 {
 				t.Fatalf("progress: %d updates, last %+v", len(updates), updates[len(updates)-1])
+			}
+			for i, u := range updates[:16] {
+				if u.Step != i+1 || u.LR != 1e-3 || u.Eval != nil || u.Metric != "" {
+					t.Fatalf("update %d: %+v", i, u)
+				}
+			}
+			if e := updates[16]; e.Eval == nil || *e.Eval != r.History[0] || e.Metric != "accuracy" || e.Step != 16 || e.LR != 1e-3 {
+				t.Fatalf("evaluation update %+v, want the history entry %+v", e, r.History[0])
 			}
 			if r.TestMetric < 0.3 {
 				t.Fatalf("test accuracy %.3f after 16 steps on an easy synthetic task", r.TestMetric)
@@ -113,7 +124,7 @@ func TestFashionMLPRealData(t *testing.T) {
 	if _, err := os.Stat(FashionDir); err != nil {
 		t.Skipf("Fashion-MNIST not installed at %s (apt-get install dataset-fashion-mnist): %v", FashionDir, err)
 	}
-	r, err := FashionMLP(FashionConfig{Epochs: 1, TrainLimit: 12000, TestLimit: 2000}, nil)
+	r, err := FashionMLP(context.Background(), FashionConfig{Epochs: 1, TrainLimit: 12000, TestLimit: 2000}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +141,7 @@ func TestFashionTimeToAccuracy(t *testing.T) {
 	base := FashionConfig{Train: syntheticImages(512, 1), Test: syntheticImages(200, 2), Batch: 32, Epochs: 2}
 	for _, c := range []struct {
 		name    string
-		run     func(FashionConfig, Progress) (FashionResult, error)
+		run     func(context.Context, FashionConfig, Progress) (FashionResult, error)
 		target  float64
 		every   int
 		reached bool
@@ -153,7 +164,7 @@ func TestFashionTimeToAccuracy(t *testing.T) {
 				}
 				cfg.Test = &te
 			}
-			r, err := c.run(cfg, nil)
+			r, err := c.run(context.Background(), cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,14 +216,14 @@ func TestFashionConfigErrors(t *testing.T) {
 	} {
 		cfg := imgs
 		c.mod(&cfg)
-		if _, err := FashionMLP(cfg, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := FashionMLP(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v should mention %q", cfg, err, c.want)
 		}
 	}
 }
 
 func TestFashionMissingData(t *testing.T) {
-	_, err := FashionMLP(FashionConfig{Dir: t.TempDir()}, nil)
+	_, err := FashionMLP(context.Background(), FashionConfig{Dir: t.TempDir()}, nil)
 	if err == nil || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
 		t.Fatalf("error %v should say how to install the data", err)
 	}
@@ -236,7 +247,7 @@ func TestPoetryGPTTiny(t *testing.T) {
 	cfg := PoetryConfig{Poems: testPoems(t), Steps: 40, Batch: 8, Context: 16, DModel: 32, Heads: 2, Layers: 1,
 		LR: 3e-3, EvalEvery: 20, Prompts: []string{"床前", "白日"}, SampleChars: 24}
 	var last Update
-	r, err := PoetryGPT(cfg, func(u Update) { last = u })
+	r, err := PoetryGPT(context.Background(), cfg, func(u Update) { last = u })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +261,7 @@ func TestPoetryGPTTiny(t *testing.T) {
 	if !(r.TestMetric < r.Baseline*4) {
 		t.Fatalf("held-out perplexity %.1f vs unigram %.1f", r.TestMetric, r.Baseline)
 	}
-	if _, err := PoetryGPT(PoetryConfig{Poems: cfg.Poems, DModel: 30, Heads: 4}, nil); err == nil {
+	if _, err := PoetryGPT(context.Background(), PoetryConfig{Poems: cfg.Poems, DModel: 30, Heads: 4}, nil); err == nil {
 		t.Fatal("d_model 30 with 4 heads: want an error")
 	}
 }
@@ -263,7 +274,10 @@ func TestPoetryWindows(t *testing.T) {
 		ids[i] = i
 	}
 	const n, ctx = 200, 16
-	d := newPoetryWindows(ids, ctx, n, 5)
+	d, err := newPoetryWindows(context.Background(), ids, ctx, n, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := tensor.NewRNG(5)
 	s := data.Sample{Tokens: make([]int, ctx), Labels: make([]int, ctx)}
 	want := make([]int, n)
@@ -286,11 +300,11 @@ func TestPoetryWindows(t *testing.T) {
 func TestSamplePoemDeterministic(t *testing.T) {
 	cfg := PoetryConfig{Poems: testPoems(t), Steps: 5, Batch: 4, Context: 16, DModel: 16, Heads: 2, Layers: 1,
 		Prompts: []string{"床"}, SampleChars: 12}
-	a, err := PoetryGPT(cfg, nil)
+	a, err := PoetryGPT(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := PoetryGPT(cfg, nil)
+	b, err := PoetryGPT(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +357,7 @@ func TestAddingProblemData(t *testing.T) {
 }
 
 func TestAddingLSTMShort(t *testing.T) {
-	r, err := AddingLSTM(AddingConfig{Length: 10, Train: 640, Test: 128, Hidden: 16, Epochs: 2, Batch: 32, LR: 1e-2}, nil)
+	r, err := AddingLSTM(context.Background(), AddingConfig{Length: 10, Train: 640, Test: 128, Hidden: 16, Epochs: 2, Batch: 32, LR: 1e-2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +368,7 @@ func TestAddingLSTMShort(t *testing.T) {
 	if !(r.Baseline > 0.1 && r.Baseline < 0.25) {
 		t.Fatalf("baseline MSE %.3f, want ≈ 1/6", r.Baseline)
 	}
-	if _, err := AddingLSTM(AddingConfig{Length: 1}, nil); err == nil {
+	if _, err := AddingLSTM(context.Background(), AddingConfig{Length: 1}, nil); err == nil {
 		t.Fatal("length 1: want an error")
 	}
 }
@@ -383,7 +397,7 @@ func TestLastStepRegressorNames(t *testing.T) {
 }
 
 func TestTabularRegression(t *testing.T) {
-	r, err := TabularRegression(TabularConfig{Epochs: 15}, nil)
+	r, err := TabularRegression(context.Background(), TabularConfig{Epochs: 15}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,17 +445,17 @@ func TestHousingIsMessy(t *testing.T) {
 }
 
 func TestTabularErrors(t *testing.T) {
-	if _, err := TabularRegression(TabularConfig{Path: "no/such.csv"}, nil); err == nil {
+	if _, err := TabularRegression(context.Background(), TabularConfig{Path: "no/such.csv"}, nil); err == nil {
 		t.Fatal("missing file: want an error")
 	}
 	short := t.TempDir() + "/short.csv"
 	if err := os.WriteFile(short, []byte("area_m2,rooms,age_years,distance_km,district,price_k\n1,1,1,1,north,1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := TabularRegression(TabularConfig{Path: short}, nil); err == nil || !strings.Contains(err.Error(), "too few") {
+	if _, err := TabularRegression(context.Background(), TabularConfig{Path: short}, nil); err == nil || !strings.Contains(err.Error(), "too few") {
 		t.Fatalf("one row: error %v", err)
 	}
-	if _, err := TabularRegression(TabularConfig{LR: -1}, nil); err == nil {
+	if _, err := TabularRegression(context.Background(), TabularConfig{LR: -1}, nil); err == nil {
 		t.Fatal("negative learning rate: want an error")
 	}
 }

@@ -2,6 +2,7 @@ package recipes
 
 import (
 	"bytes"
+	"context"
 	_ "embed" // the housing CSV
 	"fmt"
 	"math"
@@ -167,10 +168,14 @@ func splitRows(csv []byte) (train, test []byte, err error) {
 // with MSE, Adam lr 1e-3, batch 32, 60 epochs. The metric is R² on the
 // test rows (in the target's units, which z-scoring does not change);
 // the Baseline is the test MSE, in z units, of predicting the training
-// mean. The PyTorch recipe is bench/pytorch/recipes/tabular.py.
-func TabularRegression(cfg TabularConfig, progress Progress) (Result, error) {
+// mean. The PyTorch recipe is bench/pytorch/recipes/tabular.py. It stops
+// when ctx is done (see Canceling in the package documentation).
+func TabularRegression(ctx context.Context, cfg TabularConfig, progress Progress) (Result, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
+		return Result{}, err
+	}
+	if err := checkCtx(ctx, "tabular-mlp", "loading the data"); err != nil {
 		return Result{}, err
 	}
 	raw, name := HousingCSV, "housing.csv"
@@ -220,6 +225,9 @@ func TabularRegression(cfg TabularConfig, progress Progress) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := checkCtx(ctx, "tabular-mlp", "cleaning the data"); err != nil {
+		return Result{}, err
+	}
 	mean, std := meanStd(ytr)
 	base := 0.0
 	for _, y := range [][]float32{ytr, yte} {
@@ -248,7 +256,7 @@ func TabularRegression(cfg TabularConfig, progress Progress) (Result, error) {
 		Model:      fmt.Sprintf("mlp %d-%d-%d-1", nf, cfg.Hidden, cfg.Hidden),
 		Parameters: nn.NumParams(model), Optimizer: "adam", LR: cfg.LR, Batch: cfg.Batch, Epochs: cfg.Epochs,
 		Seed: cfg.Seed, Metric: "r2", Baseline: base / float64(len(yte))}
-	err = fit(&r, model, tr, te, cfg.Epochs, cfg.MaxSteps, cfg.Batch, cfg.LR, cfg.Seed+1, train.R2Metric(), progress)
+	err = fit(ctx, &r, model, tr, te, cfg.Epochs, cfg.MaxSteps, cfg.Batch, cfg.LR, cfg.Seed+1, train.R2Metric(), progress)
 	return r, err
 }
 

@@ -3,6 +3,7 @@
 package train
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -72,8 +73,17 @@ type History struct {
 }
 
 // FitClassifier trains model on d with opt for cfg.Epochs epochs of
-// shuffled mini-batches.
+// shuffled mini-batches. It is FitClassifierContext with a context that
+// is never done.
 func FitClassifier(model nn.Module, opt optim.Optimizer, d *data.Classification, cfg Config, progress Progress) (History, error) {
+	return FitClassifierContext(context.Background(), model, opt, d, cfg, progress)
+}
+
+// FitClassifierContext is FitClassifier that checks ctx before every
+// optimizer step and, when it is done, returns a *CanceledError (which
+// wraps ctx.Err()) saying where it stopped, with the History of the
+// completed epochs.
+func FitClassifierContext(ctx context.Context, model nn.Module, opt optim.Optimizer, d *data.Classification, cfg Config, progress Progress) (History, error) {
 	if cfg.Epochs < 1 || cfg.BatchSize < 1 {
 		return History{}, fmt.Errorf("train: epochs %d and batch size %d must be positive", cfg.Epochs, cfg.BatchSize)
 	}
@@ -104,10 +114,16 @@ func FitClassifier(model nn.Module, opt optim.Optimizer, d *data.Classification,
 	}
 	rng := tensor.NewRNG(cfg.Seed)
 	h := History{Loss: make([]float64, 0, cfg.Epochs)}
+	perEpoch := (n + bs - 1) / bs
 	for e := 0; e < cfg.Epochs; e++ {
 		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		sum := 0.0
 		for lo := 0; lo < n; lo += bs {
+			if err := ctx.Err(); err != nil {
+				step := e*perEpoch + lo/bs
+				return h, &CanceledError{Step: step, Err: err,
+					Where: fmt.Sprintf("step %d of %d (epoch %d of %d)", step, cfg.Epochs*perEpoch, e+1, cfg.Epochs)}
+			}
 			hi := min(lo+bs, n)
 			x, err := input(hi - lo)
 			if err != nil {

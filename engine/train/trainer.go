@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -140,7 +141,8 @@ type Trainer struct {
 	sched   int // scheduler steps taken
 
 	stop    bool
-	saves   []string // checkpoint paths requested during this epoch
+	ctx     context.Context // of the running Fit (Background otherwise)
+	saves   []string        // checkpoint paths requested during this epoch
 	started time.Time
 	done0   int // steps already done when this Fit began (for the ETA)
 }
@@ -262,6 +264,16 @@ func (t *Trainer) status(batches int) Status {
 	if t.lossN > 0 {
 		s.Loss = t.lossSum / float64(t.lossN)
 	}
+	total := t.totalSteps(batches)
+	if done := t.step - t.done0; done > 0 && total > t.step {
+		s.ETA = time.Duration(float64(s.Elapsed) / float64(done) * float64(total-t.step))
+	}
+	return s
+}
+
+// totalSteps is the number of optimizer steps training will take in all
+// with batches per epoch (0 when unknown).
+func (t *Trainer) totalSteps(batches int) int {
 	total := t.Opts.MaxSteps
 	if t.Opts.Epochs > 0 {
 		total = t.Opts.Epochs * batches
@@ -269,10 +281,7 @@ func (t *Trainer) status(batches int) Status {
 			total = min(total, t.Opts.MaxSteps)
 		}
 	}
-	if done := t.step - t.done0; done > 0 && total > t.step {
-		s.ETA = time.Duration(float64(s.Elapsed) / float64(done) * float64(total-t.step))
-	}
-	return s
+	return total
 }
 
 func (t *Trainer) finished() bool {
@@ -282,8 +291,27 @@ func (t *Trainer) finished() bool {
 // Fit trains on train, evaluating on val (which may be nil) after every
 // epoch, until Epochs or MaxSteps is reached or a callback stops it. A
 // Trainer that was resumed continues where its checkpoint left off. It
-// returns the logs of every epoch so far.
+// returns the logs of every epoch so far. It is FitContext with a
+// context that is never done.
 func (t *Trainer) Fit(train, val data.Dataset) ([]Logs, error) {
+	return t.FitContext(context.Background(), train, val)
+}
+
+// FitContext is Fit that stops when ctx is done: it checks ctx before
+// every optimizer step, while skipping the done batches of a resumed
+// epoch, and between the batches of every validation, and returns a
+// *CanceledError, which wraps ctx.Err() and says where training stopped
+// ("train: canceled at step 1200 of 4690 (epoch 2 of 5): context
+// canceled"). A callback may return a *CanceledError of its own.
+// The Trainer's state is then that of the last completed step, so that
+// Save writes a checkpoint that Resume continues from (a validation that
+// was cut short runs again).
+func (t *Trainer) FitContext(ctx context.Context, train, val data.Dataset) ([]Logs, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t.ctx = ctx
+	defer func() { t.ctx = nil }()
 	if train == nil || train.Len() == 0 {
 		return t.hist, errors.New("train: the training set is empty")
 	}
@@ -322,11 +350,17 @@ func (t *Trainer) fit(loader *data.DataLoader, val data.Dataset, spec data.Spec,
 		loader.Start(t.epoch)
 		// A resumed epoch skips the batches it had done.
 		for i := 0; i < t.batch; i++ {
+			if err := t.ctx.Err(); err != nil {
+				return t.canceled(batches, fmt.Sprintf("resuming epoch %d at batch %d of %d", t.epoch+1, i, t.batch), err)
+			}
 			if !loader.Next() {
 				return fmt.Errorf("train: resuming epoch %d at batch %d: %v", t.epoch+1, t.batch, loader.Err())
 			}
 		}
 		for loader.Next() {
+			if err := t.ctx.Err(); err != nil {
+				return t.canceled(batches, "", err)
+			}
 			b := loader.Batch()
 			l, err := t.trainStep(b, spec)
 			if err != nil {
@@ -379,8 +413,11 @@ func (t *Trainer) endEpoch(val data.Dataset, batches int) error {
 		delete(logs, "lr")
 	}
 	if val != nil && val.Len() > 0 {
-		vl, p, err := t.Evaluate(val)
+		vl, p, err := t.EvaluateContext(t.ctx, val)
 		if err != nil {
+			if cerr := t.ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+				return t.canceled(batches, fmt.Sprintf("validating after epoch %d", t.epoch+1), cerr)
+			}
 			return fmt.Errorf("train: epoch %d: validation: %w", t.epoch+1, err)
 		}
 		logs["val_loss"] = vl
@@ -426,6 +463,42 @@ func (t *Trainer) endEpoch(val data.Dataset, batches int) error {
 	}
 	t.saves = t.saves[:0]
 	return nil
+}
+
+// CanceledError is the error of a FitContext (or of a callback) stopped
+// because its context is done: where it stopped, and the context's error,
+// which it wraps (errors.Is(err, context.Canceled) holds for a canceled
+// context).
+type CanceledError struct {
+	// Step is the number of optimizer steps done.
+	Step int
+	// Where says where training stopped, e.g. "step 1200 of 4690 (epoch
+	// 2 of 5)" or "step 4 of 12 (epoch 1 of 3), validating after epoch 1".
+	Where string
+	// Err is ctx.Err().
+	Err error
+}
+
+// Error reads "train: canceled at <Where>: <Err>".
+func (e *CanceledError) Error() string { return "train: canceled at " + e.Where + ": " + e.Err.Error() }
+
+// Unwrap returns the context's error.
+func (e *CanceledError) Unwrap() error { return e.Err }
+
+// canceled is the error of a Fit whose context is done (err), after
+// t.step steps; what says what the Trainer was doing, when not stepping.
+func (t *Trainer) canceled(batches int, what string, err error) error {
+	where := fmt.Sprintf("step %d", t.step)
+	if total := t.totalSteps(batches); total > 0 {
+		where += fmt.Sprintf(" of %d", total)
+	}
+	if t.Opts.Epochs > 0 {
+		where += fmt.Sprintf(" (epoch %d of %d)", min(t.epoch+1, t.Opts.Epochs), t.Opts.Epochs)
+	}
+	if what != "" {
+		where += ", " + what
+	}
+	return &CanceledError{Step: t.step, Where: where, Err: err}
 }
 
 func (t *Trainer) monitor() string {
@@ -482,8 +555,21 @@ func (t *Trainer) trainStep(b *data.Batch, spec data.Spec) (float64, error) {
 }
 
 // Evaluate runs the model over ds in evaluation mode without recording a
-// graph, and returns the mean loss and the predictions for metrics.
+// graph, and returns the mean loss and the predictions for metrics. It is
+// EvaluateContext with the context of the running Fit (when a callback
+// calls it), or one that is never done.
 func (t *Trainer) Evaluate(ds data.Dataset) (float64, *Predictions, error) {
+	ctx := t.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return t.EvaluateContext(ctx, ds)
+}
+
+// EvaluateContext is Evaluate that checks ctx before every batch and
+// returns an error wrapping ctx.Err() that names the batch when ctx is
+// done.
+func (t *Trainer) EvaluateContext(ctx context.Context, ds data.Dataset) (float64, *Predictions, error) {
 	setTraining(t.Model, false)
 	defer setTraining(t.Model, true)
 	loader, err := data.NewDataLoader(ds, data.LoaderConfig{BatchSize: t.Opts.BatchSize})
@@ -497,7 +583,10 @@ func (t *Trainer) Evaluate(ds data.Dataset) (float64, *Predictions, error) {
 	loader.Start(0)
 	prev := tensor.SetGradEnabled(false)
 	defer tensor.SetGradEnabled(prev)
-	for loader.Next() {
+	for i := 0; loader.Next(); i++ {
+		if err := ctx.Err(); err != nil {
+			return 0, nil, fmt.Errorf("train: evaluation canceled at batch %d of %d: %w", i+1, loader.Len(), err)
+		}
 		b := loader.Batch()
 		x, err := t.input(b, spec)
 		if err != nil {

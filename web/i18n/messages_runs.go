@@ -5,6 +5,8 @@ func init() { merge(runsMessages) }
 
 var runsMessages = map[string][2]string{
 	"nav.runs":              {"Models", "模型"},
+	"runs.list_reload":      {"Reload the page to see the progress of live runs (with JavaScript it updates by itself every few seconds).", "刷新页面以查看进行中任务的进度（启用 JavaScript 时每隔几秒自动更新）。"},
+	"dockind.runs":          {"Training runs (the Models pages)", "训练任务（模型页面）"},
 	"runs.detail":           {"Training run", "训练任务"},
 	"runs.intro":            {"Train the built-in models on real data and follow their progress live. A run uses the server's CPU cores; one trains at a time.", "用真实数据训练内置模型，并实时查看进度。训练使用服务器的 CPU，一次运行一个任务。"},
 	"runs.list":             {"Runs", "训练任务"},

@@ -1,4 +1,5 @@
-// kaiwu: live progress of a training run (the /runs/{id} page).
+// kaiwu: live progress of training runs: the /runs/{id} page (first
+// part) and the /runs list (second part).
 // Without JavaScript the page shows the state it was rendered with; with
 // it, an EventSource on /api/runs/{id}/events moves the progress bar,
 // the step, loss, learning rate and ETA, and draws the loss curve as it
@@ -103,4 +104,66 @@
     // The stream ends when the run does; anything else: stop and say so.
     if (es.readyState === EventSource.CLOSED && note) { note.textContent = ""; }
   };
+})();
+
+// The runs list (/runs). Without JavaScript it shows the state it was
+// rendered with; with it, while a run in the table is queued or running,
+// the page polls GET /api/runs every few seconds (one small request
+// whichever process trains the runs) and moves each live run's status,
+// progress bar, percentage and duration. When one ends the page reloads
+// once to show its result.
+(function () {
+  "use strict";
+  var table = document.getElementById("runs");
+  if (!table || !window.fetch) { return; }
+  var EVERY = 3000;
+  var live = function () { return table.querySelectorAll('tr[data-status="queued"], tr[data-status="running"]'); };
+  if (!live().length) { return; }
+  var note = document.getElementById("runs-live-note");
+  if (note) { note.textContent = ""; }
+  var limit = table.querySelectorAll("tbody tr").length + 10;
+
+  function fmtDur(s) {
+    if (!(s > 0)) { return "—"; }
+    if (s >= 3600) { return Math.floor(s / 3600) + "h " + String(Math.floor(s / 60) % 60).padStart(2, "0") + "m"; }
+    if (s >= 60) { return Math.floor(s / 60) + "m " + String(Math.floor(s) % 60).padStart(2, "0") + "s"; }
+    return s.toFixed(1) + " s";
+  }
+
+  function update(tr, r) {
+    var st = tr.querySelector(".run-status");
+    if (st && tr.getAttribute("data-status") !== r.status) {
+      tr.setAttribute("data-status", r.status);
+      st.className = "run-status " + r.status;
+      st.textContent = table.getAttribute("data-label-" + r.status) || r.status;
+    }
+    var p = r.progress;
+    if (!p) { return; }
+    var bar = tr.querySelector("progress");
+    if (bar) { bar.max = Math.max(p.total, 1); bar.value = p.step; }
+    var pct = tr.querySelector(".run-pct");
+    if (pct) { pct.textContent = (p.total > 0 ? Math.floor(100 * p.step / p.total) : 0) + "%"; }
+    var dur = tr.querySelector(".run-duration");
+    if (dur) { dur.textContent = fmtDur(p.elapsed_seconds); }
+  }
+
+  function poll() {
+    fetch("/api/runs?limit=" + limit, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (resp) { if (!resp.ok) { throw new Error(resp.status); } return resp.json(); })
+      .then(function (runs) {
+        var byID = {};
+        runs.forEach(function (r) { byID[r.id] = r; });
+        var ended = false;
+        live().forEach(function (tr) {
+          var r = byID[tr.getAttribute("data-run")];
+          if (!r) { return; }
+          if (r.status !== "queued" && r.status !== "running") { ended = true; return; }
+          update(tr, r);
+        });
+        if (ended) { window.location.reload(); return; }
+        setTimeout(poll, EVERY);
+      })
+      .catch(function () { setTimeout(poll, 4 * EVERY); }); // the server restarts: back off
+  }
+  setTimeout(poll, EVERY);
 })();

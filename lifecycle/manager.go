@@ -351,9 +351,6 @@ func (m *Manager) progress(l *liveRun, u recipes.Update) {
 		ElapsedSeconds: u.Elapsed.Seconds(), ETASeconds: u.ETA.Seconds(), LR: u.LR}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if p.LR == 0 {
-		p.LR = lrAt(l.run.Config, u.Step)
-	}
 	if u.Eval != nil {
 		if prev := l.run.Progress; prev != nil {
 			cp := *prev
@@ -394,7 +391,9 @@ func (m *Manager) finish(l *liveRun, met *Metrics, report []byte, err error) {
 	case err == nil:
 		r.Status, r.Metrics, r.Report = StatusSucceeded, met, report
 	case errors.Is(err, context.Canceled):
-		r.Status, r.Error = StatusCanceled, "canceled"
+		// The recipe's error says where it stopped ("… canceled at
+		// step 1200 of 4690 (epoch 2 of 5): context canceled").
+		r.Status, r.Error = StatusCanceled, err.Error()
 	default:
 		r.Status, r.Error = StatusFailed, err.Error()
 	}

@@ -223,6 +223,9 @@ func TestCancelAndOneAtATime(t *testing.T) {
 	if got.Status != StatusCanceled || got.Metrics != nil || len(got.Curve) == 0 || got.FinishedAt == nil {
 		t.Fatalf("canceled run %+v", got)
 	}
+	if !strings.Contains(got.Error, "canceled at step ") {
+		t.Errorf("canceled run's error %q does not say where it stopped", got.Error)
+	}
 	if _, err := m.Cancel(context.Background(), r.ID); !errors.Is(err, ErrNotLive) {
 		t.Fatalf("second Cancel: %v", err)
 	}
@@ -458,22 +461,6 @@ func TestDownsampleAndCurveBuf(t *testing.T) {
 		if pts[i].Step <= pts[i-1].Step {
 			t.Fatalf("curveBuf out of order at %d", i)
 		}
-	}
-}
-
-func TestPoetryLRSchedule(t *testing.T) {
-	c := Config{Recipe: "poetry-gpt", Steps: 100, LR: 2e-3}
-	if lr := lrAt(c, 1); lr != 2e-3/5 {
-		t.Errorf("step 1: %g (warmup over 5 steps)", lr)
-	}
-	if lr := lrAt(c, 5); lr != 2e-3 {
-		t.Errorf("step 5: %g, want the peak", lr)
-	}
-	if lr := lrAt(c, 100); lr < 2e-4 || lr > 2.1e-4 {
-		t.Errorf("step 100: %g, want about a tenth", lr)
-	}
-	if lr := lrAt(Config{Recipe: "tabular", LR: 1e-3}, 50); lr != 1e-3 {
-		t.Errorf("tabular: %g", lr)
 	}
 }
 

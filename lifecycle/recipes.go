@@ -230,22 +230,6 @@ func (c Config) Validate() (Config, error) {
 	return c, nil
 }
 
-// lrAt is the learning rate of step (from 1) of a run of c: constant,
-// except poetry-gpt's documented schedule (linear warmup over the first
-// 5% of the steps, then cosine decay to a tenth; recipes.PoetryConfig).
-func lrAt(c Config, step int) float64 {
-	if c.Recipe != "poetry-gpt" {
-		return c.LR
-	}
-	s := max(0, step-1)
-	warm := max(1, c.Steps/20)
-	if s < warm {
-		return c.LR * float64(s+1) / float64(warm)
-	}
-	p := float64(s-warm) / float64(max(1, c.Steps-warm))
-	return c.LR/10 + (c.LR-c.LR/10)*0.5*(1+math.Cos(math.Pi*min(p, 1)))
-}
-
 // trainContext runs the recipe of a validated c, reporting to progress,
 // until it ends or ctx is done: then the error wraps ctx.Err() and says
 // at which step the recipe stopped.

@@ -3,16 +3,21 @@
 OpenBLAS), same workload, same thread count, interleaved, best-of-N.
 
     python3 bench/run.py [--kaiwu ./kaiwu] [--threads 1,2] [--reps 3]
-                         [--workloads gemm,mlp,cnn,lstm,gpt] [--markdown]
+                         [--workloads gemm,mlp,cnn,fashion-cnn,lstm,gru,gpt]
+                         [--markdown]
 
-Workloads (each is `kaiwu bench <name>` against bench/pytorch/<name>.py):
+Workloads (each is `kaiwu bench <name>` against bench/pytorch/<name>.py, with
+"-" in the name written "_" in the script's):
 
-    gemm  C = A·B, n×n float32, for each of --sizes
-    mlp   training step of an MLP 784-512-512-10, Adam, batch --batch
-    cnn   training step of a LeNet CNN on 28×28, batch 128 (no optimizer)
-    lstm  training step of an LSTM 2×256, sequence 64, batch 32, Adam
-    gpt   training step of a GPT-mini 4×256, 4 heads, context 128, batch 16,
-          vocabulary 5000, Adam (~1 s a step: --gpt-rounds rounds, default 1)
+    gemm         C = A·B, n×n float32, for each of --sizes
+    mlp          training step of an MLP 784-512-512-10, Adam, batch --batch
+    cnn          training step of a LeNet CNN on 28×28, batch 128 (no optimizer)
+    fashion-cnn  training step of the Fashion-MNIST recipe's CNN
+                 (conv32-pool-conv64-pool-fc128) on 28×28, batch 64 (no optimizer)
+    lstm         training step of an LSTM 2×256, sequence 64, batch 32, Adam
+    gru          training step of a GRU 2×256, sequence 64, batch 32, Adam
+    gpt          training step of a GPT-mini 4×256, 4 heads, context 128, batch 16,
+                 vocabulary 5000, Adam (~1 s a step: --gpt-rounds rounds, default 1)
 
 Each repetition runs kaiwu then PyTorch for one workload at one thread count,
 so background noise hits both sides alike; the best figure of each side is
@@ -56,18 +61,18 @@ def env_for(threads):
     return env
 
 
-WORKLOADS = ("gemm", "mlp", "cnn", "lstm", "gpt")
+WORKLOADS = ("gemm", "mlp", "cnn", "fashion-cnn", "lstm", "gru", "gpt")
 
 
 def commands(args, op, val):
     """The kaiwu and PyTorch command lines of one workload run."""
-    script = os.path.join(HERE, "pytorch", op + ".py")
+    script = os.path.join(HERE, "pytorch", op.replace("-", "_") + ".py")
     rounds = str(args.gpt_rounds if op == "gpt" else args.rounds)
     if op == "gemm":
         kc = [args.kaiwu, "bench", "gemm", "--sizes", val, "--rounds", rounds, "--json"]
         pc = [TORCH_PY, script, "--sizes", val, "--rounds", rounds]
     else:
-        # mlp takes --batch; cnn, lstm and gpt run their fixed shapes
+        # mlp takes --batch; the other steps run their fixed shapes
         # (the defaults of both sides, which are the same).
         extra = ["--batch", val] if op == "mlp" else []
         kc = [args.kaiwu, "bench", op, "--rounds", rounds, "--json"] + extra
@@ -155,8 +160,8 @@ def print_row(r, md, first):
         print("| " + " | ".join(cols) + " |", flush=True)
     else:
         if first:
-            print("%-20s %7s %14s %16s %10s %11s %7s" % tuple(head))
-        print("%-20s %7s %14s %16s %10s %11s %7s" % tuple(cols), flush=True)
+            print("%-26s %7s %14s %16s %10s %11s %7s" % tuple(head))
+        print("%-26s %7s %14s %16s %10s %11s %7s" % tuple(cols), flush=True)
 
 
 if __name__ == "__main__":

@@ -13,29 +13,33 @@ import (
 	"github.com/kaiwu-ai/kaiwu/compute/calibrate"
 	"github.com/kaiwu-ai/kaiwu/engine/nn"
 	"github.com/kaiwu-ai/kaiwu/engine/optim"
+	"github.com/kaiwu-ai/kaiwu/engine/recipes"
 	"github.com/kaiwu-ai/kaiwu/engine/tensor"
 )
 
-// `kaiwu bench cnn|lstm|gpt`: one training step of the layer workloads
-// that engine/nn's BenchmarkCNNStep, BenchmarkLSTMStep and
-// BenchmarkGPTMiniStep time and bench/pytorch/{cnn,lstm,gpt}.py time in
-// PyTorch. The three sides build the same model from the same seed and
-// run the same step:
+// `kaiwu bench cnn|fashion-cnn|lstm|gru|gpt`: one training step of the
+// layer workloads that engine/nn's BenchmarkCNNStep,
+// BenchmarkFashionCNNStep, BenchmarkLSTMStep, BenchmarkGRUStep and
+// BenchmarkGPTMiniStep time and bench/pytorch/{cnn,fashion_cnn,lstm,gru,
+// gpt}.py time in PyTorch. The three sides build the same model and run
+// the same step:
 //
-//	cnn:  zero grad, forward, cross-entropy, backward (no optimizer)
-//	lstm: zero grad, forward, MSE, backward, Adam lr 1e-3
-//	gpt:  zero grad, forward, cross-entropy, backward, Adam lr 3e-4
+//	cnn, fashion-cnn: zero grad, forward, cross-entropy, backward (no optimizer)
+//	lstm, gru:        zero grad, forward, MSE, backward, Adam lr 1e-3
+//	gpt:              zero grad, forward, cross-entropy, backward, Adam lr 3e-4
 func init() {
 	addMessages(map[string][2]string{
-		"short.bench.cnn":  {"Time one training step of a LeNet-style CNN on 28×28 images", "测量 28×28 输入 LeNet 式卷积网络单步训练时间"},
-		"short.bench.lstm": {"Time one training step of a 2-layer LSTM (hidden 256, sequence 64)", "测量两层 LSTM（隐藏 256，序列 64）单步训练时间"},
-		"short.bench.gpt":  {"Time one training step of a GPT-mini (4 layers, d_model 256, context 128)", "测量 GPT-mini（4 层，d_model 256，上下文 128）单步训练时间"},
+		"short.bench.cnn":         {"Time one training step of a LeNet-style CNN on 28×28 images", "测量 28×28 输入 LeNet 式卷积网络单步训练时间"},
+		"short.bench.fashion_cnn": {"Time one training step of the Fashion-MNIST recipe's CNN (conv32-pool-conv64-pool-fc128)", "测量 Fashion-MNIST 配方卷积网络（conv32-pool-conv64-pool-fc128）单步训练时间"},
+		"short.bench.lstm":        {"Time one training step of a 2-layer LSTM (hidden 256, sequence 64)", "测量两层 LSTM（隐藏 256，序列 64）单步训练时间"},
+		"short.bench.gru":         {"Time one training step of a 2-layer GRU (hidden 256, sequence 64)", "测量两层 GRU（隐藏 256，序列 64）单步训练时间"},
+		"short.bench.gpt":         {"Time one training step of a GPT-mini (4 layers, d_model 256, context 128)", "测量 GPT-mini（4 层，d_model 256，上下文 128）单步训练时间"},
 	})
 }
 
-// lstmShape and gptShape size the lstm and gpt workloads; the flags'
+// rnnShape and gptShape size the lstm/gru and gpt workloads; the flags'
 // defaults are the shapes of the Go benchmarks and the PyTorch scripts.
-type lstmShape struct{ Batch, Seq, Input, Hidden, Layers int }
+type rnnShape struct{ Batch, Seq, Input, Hidden, Layers int }
 
 type gptShape struct{ Batch, Context, DModel, Heads, Layers, Vocab int }
 
@@ -106,13 +110,60 @@ func cnnFLOPs(batch int) float64 {
 	return 6 * fwd
 }
 
-// newLSTMStep builds engine/nn's BenchmarkLSTMStep: an LSTM (not batch
-// first) on random [seq, batch, input] data against random [seq, batch,
-// hidden] targets; a step is zero grad, forward, MSE, backward and Adam
-// (lr 1e-3).
-func newLSTMStep(s lstmShape, arena *tensor.Arena) (modelStep, error) {
+// newFashionCNNStep builds engine/nn's BenchmarkFashionCNNStep: the
+// Fashion-MNIST recipe's CNN (recipes.NewFashionCNN: Conv2d(1,32,3)+ReLU,
+// MaxPool2d(2), Conv2d(32,64,3)+ReLU, MaxPool2d(2), Flatten,
+// Linear(1600,128), ReLU, Linear(128,10)) on random 28×28 inputs; a step
+// is zero grad, forward, cross-entropy and backward, without an optimizer
+// update.
+func newFashionCNNStep(batch int, arena *tensor.Arena) (modelStep, error) {
 	rng := tensor.NewRNG(1)
-	r, err := nn.NewLSTM(rng, nn.RNNConfig{InputSize: s.Input, HiddenSize: s.Hidden, NumLayers: s.Layers})
+	m, err := recipes.NewFashionCNN(rng, 1, 28, 28, 10)
+	if err != nil {
+		return modelStep{}, err
+	}
+	params := nn.Tensors(m)
+	x, err := tensor.Randn(rng, batch, 1, 28, 28)
+	if err != nil {
+		return modelStep{}, err
+	}
+	targets := make([]int, batch)
+	for i := range targets {
+		targets[i] = i % 10
+	}
+	run := func() error {
+		arena.Reset()
+		for _, p := range params {
+			p.ZeroGrad()
+		}
+		y, err := m.Forward(x)
+		if err != nil {
+			return err
+		}
+		loss, err := tensor.CrossEntropy(y, targets)
+		if err != nil {
+			return err
+		}
+		return loss.Backward()
+	}
+	return modelStep{run: run, flops: fashionCNNFLOPs(batch)}, nil
+}
+
+// fashionCNNFLOPs is bench/pytorch/fashion_cnn.py's count: 6× the forward
+// multiply-adds (conv1 26·26·32·9, conv2 11·11·64·32·9, fc 1600·128 and
+// 128·10 per image).
+func fashionCNNFLOPs(batch int) float64 {
+	fwd := float64(batch) * (26*26*32*9 + 11*11*64*32*9 + 1600*128 + 128*10)
+	return 6 * fwd
+}
+
+// newRNNStep builds engine/nn's BenchmarkLSTMStep (mode nn.LSTM) or
+// BenchmarkGRUStep (nn.GRU): a recurrent network (not batch first) on
+// random [seq, batch, input] data against random [seq, batch, hidden]
+// targets; a step is zero grad, forward, MSE, backward and Adam (lr 1e-3).
+func newRNNStep(mode nn.RNNMode, s rnnShape, arena *tensor.Arena) (modelStep, error) {
+	rng := tensor.NewRNG(1)
+	r, err := nn.NewRNN(rng, mode, nn.RNNConfig{InputSize: s.Input, HiddenSize: s.Hidden, NumLayers: s.Layers})
 	if err != nil {
 		return modelStep{}, err
 	}
@@ -144,19 +195,24 @@ func newLSTMStep(s lstmShape, arena *tensor.Arena) (modelStep, error) {
 		}
 		return opt.Step()
 	}
-	return modelStep{run: run, flops: lstmFLOPs(s)}, nil
+	return modelStep{run: run, flops: rnnFLOPs(mode, s)}, nil
 }
 
-// lstmFLOPs is bench/pytorch/lstm.py's count: three passes of the input
-// and recurrent GEMMs of every layer.
-func lstmFLOPs(s lstmShape) float64 {
+// rnnFLOPs is bench/pytorch/{lstm,gru}.py's count: three passes of the
+// input and recurrent GEMMs of every layer, 6·T·B·Σ G·H·(in+H) with G
+// gates (LSTM 4, GRU 3).
+func rnnFLOPs(mode nn.RNNMode, s rnnShape) float64 {
+	gates := 4.0
+	if mode == nn.GRU {
+		gates = 3
+	}
 	sum := 0.0
 	for l := 0; l < s.Layers; l++ {
 		in := s.Input
 		if l > 0 {
 			in = s.Hidden
 		}
-		sum += 4 * float64(s.Hidden) * float64(in+s.Hidden)
+		sum += gates * float64(s.Hidden) * float64(in+s.Hidden)
 	}
 	return 6 * float64(s.Seq) * float64(s.Batch) * sum
 }
@@ -282,63 +338,22 @@ func checkRanges(rs ...intRange) error {
 }
 
 func newBenchModelCommands(o *Options) []*cobra.Command {
-	var cnnBatch, cnnRounds int
-	cnn := &cobra.Command{
-		Use:   "cnn",
-		Short: T(o.Lang, "short.bench.cnn"),
-		Long: "Time one training step of a LeNet-style CNN on random 28×28 images: Conv2d(1,6,5,pad 2),\n" +
-			"ReLU, MaxPool2d(2), Conv2d(6,16,5), ReLU, MaxPool2d(2), Flatten, Linear(400,120), ReLU,\n" +
-			"Linear(120,84), ReLU, Linear(84,10), cross-entropy. A step is zero grad, forward, loss and\n" +
-			"backward, without an optimizer update — as engine/nn's BenchmarkCNNStep and\n" +
+	cnn := newBenchCNNCommand(o, "cnn", "short.bench.cnn", 128,
+		"Time one training step of a LeNet-style CNN on random 28×28 images: Conv2d(1,6,5,pad 2),\n"+
+			"ReLU, MaxPool2d(2), Conv2d(6,16,5), ReLU, MaxPool2d(2), Flatten, Linear(400,120), ReLU,\n"+
+			"Linear(120,84), ReLU, Linear(84,10), cross-entropy. A step is zero grad, forward, loss and\n"+
+			"backward, without an optimizer update — as engine/nn's BenchmarkCNNStep and\n"+
 			"bench/pytorch/cnn.py.",
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkRanges(intRange{"batch", &cnnBatch, 1, 65536, ""}, intRange{"rounds", &cnnRounds, 1, 1000, ""}); err != nil {
-				return err
-			}
-			r, err := timeModelStep("cnn", cnnBatch, o.Threads, cnnRounds, func(a *tensor.Arena) (modelStep, error) {
-				return newCNNStep(cnnBatch, a)
-			})
-			if err != nil {
-				return err
-			}
-			return renderStep(o, r)
-		},
-	}
-	cnn.Flags().IntVar(&cnnBatch, "batch", 128, "batch size")
-	cnn.Flags().IntVar(&cnnRounds, "rounds", 5, "timing rounds of at least 200 ms; the best is reported")
-
-	var ls lstmShape
-	var lstmRounds int
-	lstm := &cobra.Command{
-		Use:   "lstm",
-		Short: T(o.Lang, "short.bench.lstm"),
-		Long: "Time one training step of an LSTM (sequence-first input of random data, MSE against\n" +
-			"random targets, Adam lr 1e-3): zero grad, forward, loss, backward and optimizer step — as\n" +
-			"engine/nn's BenchmarkLSTMStep and bench/pytorch/lstm.py.",
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := checkRanges(intRange{"batch", &ls.Batch, 1, 65536, ""}, intRange{"seq", &ls.Seq, 1, 1 << 16, ""},
-				intRange{"input", &ls.Input, 1, 1 << 16, ""}, intRange{"hidden", &ls.Hidden, 1, 1 << 16, ""},
-				intRange{"layers", &ls.Layers, 1, 64, ""}, intRange{"rounds", &lstmRounds, 1, 1000, ""}); err != nil {
-				return err
-			}
-			r, err := timeModelStep("lstm", ls.Batch, o.Threads, lstmRounds, func(a *tensor.Arena) (modelStep, error) {
-				return newLSTMStep(ls, a)
-			})
-			if err != nil {
-				return err
-			}
-			return renderStep(o, r)
-		},
-	}
-	fl := lstm.Flags()
-	fl.IntVar(&ls.Batch, "batch", 32, "batch size")
-	fl.IntVar(&ls.Seq, "seq", 64, "sequence length")
-	fl.IntVar(&ls.Input, "input", 64, "input features")
-	fl.IntVar(&ls.Hidden, "hidden", 256, "hidden size")
-	fl.IntVar(&ls.Layers, "layers", 2, "stacked layers")
-	fl.IntVar(&lstmRounds, "rounds", 5, "timing rounds of at least 200 ms; the best is reported")
+		newCNNStep)
+	fashion := newBenchCNNCommand(o, "fashion-cnn", "short.bench.fashion_cnn", 64,
+		"Time one training step of the Fashion-MNIST recipe's CNN (recipes.NewFashionCNN) on random\n"+
+			"28×28 images: Conv2d(1,32,3), ReLU, MaxPool2d(2), Conv2d(32,64,3), ReLU, MaxPool2d(2),\n"+
+			"Flatten, Linear(1600,128), ReLU, Linear(128,10), cross-entropy. A step is zero grad,\n"+
+			"forward, loss and backward, without an optimizer update — as engine/nn's\n"+
+			"BenchmarkFashionCNNStep and bench/pytorch/fashion_cnn.py.",
+		newFashionCNNStep)
+	lstm := newBenchRNNCommand(o, nn.LSTM)
+	gru := newBenchRNNCommand(o, nn.GRU)
 
 	var gs gptShape
 	var gptRounds int
@@ -369,7 +384,7 @@ func newBenchModelCommands(o *Options) []*cobra.Command {
 			return renderStep(o, r)
 		},
 	}
-	fl = gpt.Flags()
+	fl := gpt.Flags()
 	fl.IntVar(&gs.Batch, "batch", 16, "batch size (sequences)")
 	fl.IntVar(&gs.Context, "context", 128, "context length (tokens per sequence)")
 	fl.IntVar(&gs.DModel, "d-model", 256, "model width")
@@ -377,5 +392,74 @@ func newBenchModelCommands(o *Options) []*cobra.Command {
 	fl.IntVar(&gs.Layers, "layers", 4, "transformer blocks")
 	fl.IntVar(&gs.Vocab, "vocab", 5000, "vocabulary size")
 	fl.IntVar(&gptRounds, "rounds", 3, "timing rounds of at least 200 ms; the best is reported")
-	return []*cobra.Command{cnn, lstm, gpt}
+	return []*cobra.Command{cnn, fashion, lstm, gru, gpt}
+}
+
+// newBenchCNNCommand makes a `bench` command that times the image-model
+// step build makes, with a --batch flag (default batch) and --rounds.
+func newBenchCNNCommand(o *Options, name, short string, batch int, long string,
+	build func(batch int, a *tensor.Arena) (modelStep, error)) *cobra.Command {
+	var rounds int
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: T(o.Lang, short),
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRanges(intRange{"batch", &batch, 1, 65536, ""}, intRange{"rounds", &rounds, 1, 1000, ""}); err != nil {
+				return err
+			}
+			r, err := timeModelStep(name, batch, o.Threads, rounds, func(a *tensor.Arena) (modelStep, error) {
+				return build(batch, a)
+			})
+			if err != nil {
+				return err
+			}
+			return renderStep(o, r)
+		},
+	}
+	cmd.Flags().IntVar(&batch, "batch", batch, "batch size")
+	cmd.Flags().IntVar(&rounds, "rounds", 5, "timing rounds of at least 200 ms; the best is reported")
+	return cmd
+}
+
+// newBenchRNNCommand makes `bench lstm` (mode nn.LSTM) or `bench gru`
+// (nn.GRU), with the shape flags of the PyTorch scripts.
+func newBenchRNNCommand(o *Options, mode nn.RNNMode) *cobra.Command {
+	name, model, script := "lstm", "an LSTM", "BenchmarkLSTMStep and bench/pytorch/lstm.py"
+	if mode == nn.GRU {
+		name, model, script = "gru", "a GRU", "BenchmarkGRUStep and bench/pytorch/gru.py"
+	}
+	var s rnnShape
+	var rounds int
+	cmd := &cobra.Command{
+		Use:   name,
+		Short: T(o.Lang, "short.bench."+name),
+		Long: "Time one training step of " + model + " (sequence-first input of random data, MSE against\n" +
+			"random targets, Adam lr 1e-3): zero grad, forward, loss, backward and optimizer step — as\n" +
+			"engine/nn's " + script + ".",
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkRanges(intRange{"batch", &s.Batch, 1, 65536, ""}, intRange{"seq", &s.Seq, 1, 1 << 16, ""},
+				intRange{"input", &s.Input, 1, 1 << 16, ""}, intRange{"hidden", &s.Hidden, 1, 1 << 16, ""},
+				intRange{"layers", &s.Layers, 1, 64, ""}, intRange{"rounds", &rounds, 1, 1000, ""}); err != nil {
+				return err
+			}
+			r, err := timeModelStep(name, s.Batch, o.Threads, rounds, func(a *tensor.Arena) (modelStep, error) {
+				return newRNNStep(mode, s, a)
+			})
+			if err != nil {
+				return err
+			}
+			return renderStep(o, r)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&s.Batch, "batch", 32, "batch size")
+	fl.IntVar(&s.Seq, "seq", 64, "sequence length")
+	fl.IntVar(&s.Input, "input", 64, "input features")
+	fl.IntVar(&s.Hidden, "hidden", 256, "hidden size")
+	fl.IntVar(&s.Layers, "layers", 2, "stacked layers")
+	fl.IntVar(&rounds, "rounds", 5, "timing rounds of at least 200 ms; the best is reported")
+	return cmd
 }

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,5 +220,65 @@ func TestReadDocumentLimits(t *testing.T) {
 	}
 	if _, err := readDocument(""); err == nil || !strings.Contains(err.Error(), "-f FILE") {
 		t.Fatalf("no path: %v", err)
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"ok", nil, ExitOK},
+		{"error", errors.New("--amount: missing"), ExitError},
+		{"usage", usageError{errors.New("unknown flag: --x")}, ExitUsage},
+		{"wrapped usage", fmt.Errorf("bench: %w", usageError{errors.New("x")}), ExitUsage},
+		{"interrupted", fmt.Errorf("interrupted: %w", fmt.Errorf("train: canceled at step 3: %w", context.Canceled)), ExitInterrupted},
+		{"canceled", context.Canceled, ExitInterrupted},
+		{"deadline", context.DeadlineExceeded, ExitError},
+	} {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("%s: exitCode(%v) = %d, want %d", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// execute gives each kind of failure its exit code and, for a mistake in
+// the command line, points to the command's help in the user's language.
+func TestExecuteExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		code       int
+		stderr     []string
+		stdoutHave string
+	}{
+		{[]string{"version", "--json"}, ExitOK, nil, `"version"`},
+		{[]string{"finance"}, ExitOK, nil, "Available Commands"},
+		{[]string{"--lang", "en", "nosuch"}, ExitUsage, []string{`kaiwu: unknown command "nosuch" for "kaiwu"`, "Run 'kaiwu --help' for usage."}, ""},
+		{[]string{"--lang", "en", "finance", "chanels"}, ExitUsage, []string{`unknown command "chanels" for "kaiwu finance"`, "Did you mean this?\n\tchannels", "Run 'kaiwu finance --help'"}, ""},
+		{[]string{"finance", "channels", "--bogus", "--lang=en"}, ExitUsage, []string{"unknown flag: --bogus", "Run 'kaiwu finance channels --help'"}, ""},
+		{[]string{"--lang", "zh", "finance", "channels", "--bogus"}, ExitUsage, []string{"运行 'kaiwu finance channels --help' 查看用法。"}, ""},
+		{[]string{"finance", "channels", "extra"}, ExitUsage, []string{`unknown command "extra"`}, ""},
+		{[]string{"--threads", "x", "version"}, ExitUsage, []string{`invalid argument "x" for "--threads"`}, ""},
+		{[]string{"--threads", "0", "version"}, ExitUsage, []string{"--threads 0"}, ""},
+		{[]string{"--lang", "fr", "version"}, ExitUsage, []string{"--lang"}, ""},
+		{[]string{"finance", "channels", "--stage", "seed"}, ExitError, []string{"kaiwu: --amount: missing"}, ""},
+	} {
+		var out, errb bytes.Buffer
+		code := execute(tc.args, &out, &errb)
+		if code != tc.code {
+			t.Errorf("%v: exit code %d, want %d (stderr %q)", tc.args, code, tc.code, errb.String())
+		}
+		for _, s := range tc.stderr {
+			if !strings.Contains(errb.String(), s) {
+				t.Errorf("%v: stderr %q lacks %q", tc.args, errb.String(), s)
+			}
+		}
+		if tc.code != ExitUsage && strings.Contains(errb.String(), "--help") {
+			t.Errorf("%v: a usage hint for a non-usage outcome: %q", tc.args, errb.String())
+		}
+		if !strings.Contains(out.String(), tc.stdoutHave) {
+			t.Errorf("%v: stdout lacks %q:\n%s", tc.args, tc.stdoutHave, out.String())
+		}
 	}
 }

@@ -27,6 +27,7 @@ func init() {
 		"channels.why":                 {"Why", "排名理由"},
 		"channels.excluded":            {"Excluded", "已排除"},
 		"channels.mix":                 {"Mix", "组合建议"},
+		"channels.colon":               {": ", "："},
 		"channels.flag.stage":          {"company stage: idea, pre-seed, seed, a, b+, growth", "公司阶段：idea、pre-seed、seed、a、b+、growth"},
 		"channels.flag.amount":         {"amount needed with currency, e.g. ¥20000000 or \"3000000 USD\"", "所需金额（含币种），如 ¥20000000 或 \"3000000 USD\""},
 		"channels.flag.priority":       {"weights, e.g. control=3,speed=2 (control, speed, dilution, cost, strategic)", "偏好权重，如 control=3,speed=2（control、speed、dilution、cost、strategic）"},
@@ -140,6 +141,9 @@ func channelsPick(o *Options, t channel.Text) string {
 	return t.EN
 }
 
+// channelsText writes the ranking table, then the reasons for each rank,
+// the mix (if any) and the excluded channels with their reasons, in the
+// output language.
 func channelsText(o *Options, rec *channel.Recommendation) error {
 	t := Table{Header: []string{o.T("channels.rank"), o.T("channels.channel"), o.T("channels.score"), o.T("channels.control"),
 		o.T("channels.speed"), o.T("channels.dilution"), o.T("channels.cost"), o.T("channels.strategic"), o.T("channels.ticket")},
@@ -154,17 +158,18 @@ func channelsText(o *Options, rec *channel.Recommendation) error {
 	if err := t.Write(w); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%s:\n", o.T("channels.why"))
+	colon := o.T("channels.colon")
+	fmt.Fprintf(w, "\n%s%s\n", o.T("channels.why"), strings.TrimRight(colon, " "))
 	for _, r := range rec.Ranked {
 		fmt.Fprintf(w, "  %s\n", channelsPick(o, r.Explanation))
 	}
 	if rec.Mix != nil {
-		fmt.Fprintf(w, "\n%s: %s\n", o.T("channels.mix"), channelsPick(o, rec.Mix.Note))
+		fmt.Fprintf(w, "\n%s%s%s\n", o.T("channels.mix"), colon, channelsPick(o, rec.Mix.Note))
 	}
 	if len(rec.Excluded) > 0 {
-		fmt.Fprintf(w, "\n%s:\n", o.T("channels.excluded"))
+		fmt.Fprintf(w, "\n%s%s\n", o.T("channels.excluded"), strings.TrimRight(colon, " "))
 		for _, e := range rec.Excluded {
-			fmt.Fprintf(w, "  %s: %s\n", channelsPick(o, e.Name), channelsPick(o, e.Reason))
+			fmt.Fprintf(w, "  %s%s%s\n", channelsPick(o, e.Name), colon, channelsPick(o, e.Reason))
 		}
 	}
 	return nil

@@ -20,9 +20,15 @@ func TestChannelsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"排名", "渠道", "第1名", "排名理由", "已排除"} {
+	for _, want := range []string{"排名", "渠道", "第1名", "排名理由：", "已排除：",
+		"天使投资人：不适用于A 轮（a）阶段；适用阶段：创意期（idea）、种子前（pre-seed）、种子轮（seed）"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Chinese output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"适用：", "a 阶段", "not used", "requires", "Why", "Excluded"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("Chinese output shows %q:\n%s", bad, out)
 		}
 	}
 }

@@ -196,7 +196,7 @@ func newFinanceWaterfallCommand(o *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: exit.Texts(notes), NoteDetails: notes}
+			out := WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: msg.Texts(notes), NoteDetails: notes}
 			if o.JSON {
 				return writeJSON(o.Out(), out)
 			}
@@ -239,7 +239,7 @@ func newFinanceExitsCommand(o *Options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: exit.Texts(notes), NoteDetails: notes}
+			out := ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: msg.Texts(notes), NoteDetails: notes}
 			if o.JSON {
 				return writeJSON(o.Out(), out)
 			}

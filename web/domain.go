@@ -337,7 +337,7 @@ func (s *server) waterfallAt(ctx context.Context, name, asOf, exitV string) (*Wa
 	if err != nil {
 		return nil, badf("exit", "%v", err)
 	}
-	return &WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: exit.Texts(notes), NoteDetails: notes}, nil
+	return &WaterfallOutput{Company: comp.Name, AsOf: at, Result: r, Notes: msg.Texts(notes), NoteDetails: notes}, nil
 }
 
 // maxPoints bounds the exits curve.
@@ -370,7 +370,7 @@ func (s *server) exitCurve(ctx context.Context, name, asOf, fromV, toV string, p
 	if err != nil {
 		return nil, badf("to", "%v", err)
 	}
-	return &ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: exit.Texts(notes), NoteDetails: notes}, nil
+	return &ExitsOutput{Company: comp.Name, AsOf: at, CurveResult: cr, Notes: msg.Texts(notes), NoteDetails: notes}, nil
 }
 
 // valuationDoc loads and parses a valuation document.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/kaiwu-ai/kaiwu/compute/memory"
 	"github.com/kaiwu-ai/kaiwu/compute/serve"
 	"github.com/kaiwu-ai/kaiwu/compute/train"
+	"github.com/kaiwu-ai/kaiwu/finance/channel"
 	"github.com/kaiwu-ai/kaiwu/finance/exit"
 	"github.com/kaiwu-ai/kaiwu/finance/waterfall"
 	"github.com/kaiwu-ai/kaiwu/msg"
@@ -927,6 +929,46 @@ func TestComputePageChinese(t *testing.T) {
 	for _, want := range []string{"training llama-2-13b on 256× h800", "layouts on 256 GPUs fit in", "selective recomputation", "2e12 tokens", "38 (max)"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("en compute page lacks %q", want)
+		}
+	}
+}
+
+// The dashboard's stage menu names each stage as finance/channel does in
+// its reasons, so the two never drift apart.
+func TestChannelStageNames(t *testing.T) {
+	for _, s := range channel.Stages {
+		key := "channels.stage." + s
+		en, zh := i18n.Pair(key)
+		if n := channel.StageName(s); en != n.EN || zh != n.ZH {
+			t.Errorf("%s: catalogue (%q, %q), channel.StageName %+v", key, en, zh, n)
+		}
+	}
+}
+
+// The zh channels page gives the exclusion reasons with Chinese stage
+// names, not bare stage ids.
+func TestChannelsPageChinese(t *testing.T) {
+	h := newHarness(t, Options{})
+	cookie, _ := h.session("olga")
+	_ = h.store.SetUserLang(context.Background(), 1, "zh")
+	w := h.do(req{path: "/channels?stage=pre-seed&amount=%C2%A520000000&china=1", cookie: cookie})
+	body := html.UnescapeString(w.Body.String())
+	if w.Code != http.StatusOK {
+		t.Fatalf("%d\n%.600s", w.Code, body)
+	}
+	i := strings.Index(body, "已排除")
+	if i < 0 {
+		t.Fatalf("no excluded section:\n%s", body)
+	}
+	ex := body[i:]
+	for _, want := range []string{"A轮及以后风险投资：不适用于种子前（pre-seed）阶段；适用阶段：A 轮（a）、B 轮及以后（b+）、成长期（growth）", "股权众筹：需要美国主体"} {
+		if !strings.Contains(ex, want) {
+			t.Errorf("zh channels page lacks %q:\n%s", want, ex)
+		}
+	}
+	for _, bad := range []string{"适用：", "pre-seed 阶段", "not used", "requires"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("zh channels page shows %q", bad)
 		}
 	}
 }

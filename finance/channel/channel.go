@@ -32,6 +32,39 @@ func DefaultsYAML() []byte { return bytes.Clone(defaultsYAML) }
 // Stages, earliest first.
 var Stages = []string{"idea", "pre-seed", "seed", "a", "b+", "growth"}
 
+// stageNames holds each stage's display name; see StageName.
+var stageNames = map[string]Text{
+	"idea":     {"idea", "创意期（idea）"},
+	"pre-seed": {"pre-seed", "种子前（pre-seed）"},
+	"seed":     {"seed", "种子轮（seed）"},
+	"a":        {"a", "A 轮（a）"},
+	"b+":       {"b+", "B 轮及以后（b+）"},
+	"growth":   {"growth", "成长期（growth）"},
+}
+
+// StageName returns a stage's display name: in English the id itself (what
+// --stage and the documents take), in Chinese the stage's name followed by
+// the id in brackets, e.g. "种子前（pre-seed）". An unknown stage is
+// returned as it is in both languages.
+func StageName(s string) Text {
+	if t, ok := stageNames[s]; ok {
+		return t
+	}
+	return Text{s, s}
+}
+
+// stageList joins stage names in one language: "a, b+" or
+// "A 轮（a）、B 轮及以后（b+）".
+func stageList(stages []string) Text {
+	en := make([]string, len(stages))
+	zh := make([]string, len(stages))
+	for i, s := range stages {
+		n := StageName(s)
+		en[i], zh[i] = n.EN, n.ZH
+	}
+	return Text{strings.Join(en, ", "), strings.Join(zh, "、")}
+}
+
 // Text is a string in English and Simplified Chinese.
 type Text struct {
 	EN string `yaml:"en" json:"en"`

@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -225,5 +226,80 @@ channels:
 		if _, err := Load([]byte(tc.doc)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.doc, err, tc.want)
 		}
+	}
+}
+
+func TestStageName(t *testing.T) {
+	for _, s := range Stages {
+		n := StageName(s)
+		if n.EN != s || !strings.HasSuffix(n.ZH, "（"+s+"）") || len(n.ZH) <= len("（"+s+"）") {
+			t.Errorf("StageName(%q) = %+v, want the id in English and a Chinese name ending in （%s）", s, n, s)
+		}
+	}
+	if n := StageName("series-z"); n.EN != "series-z" || n.ZH != "series-z" {
+		t.Errorf("unknown stage: %+v", n)
+	}
+	if got := stageList([]string{"a", "b+"}); got.EN != "a, b+" || got.ZH != "A 轮（a）、B 轮及以后（b+）" {
+		t.Errorf("stageList = %+v", got)
+	}
+}
+
+// latinLeft strips from a Chinese text what may stay Latin — stage ids in
+// their brackets after a Chinese stage name, round letters ("A 轮"),
+// amounts ("¥20M", "$1.5K") and the given channel names — and returns what
+// Latin letters remain.
+func latinLeft(zh string, names []string) string {
+	for _, n := range names {
+		zh = strings.ReplaceAll(zh, n, "")
+	}
+	zh = regexp.MustCompile(`（[a-z+-]+）|[A-Z] ?轮|[¥$][0-9.]+[KMB]?`).ReplaceAllString(zh, "")
+	return strings.Join(regexp.MustCompile(`[A-Za-z]+`).FindAllString(zh, -1), " ")
+}
+
+// The Chinese reasons, explanations and mix notes name stages by their
+// Chinese names and carry no English words or bare ids, for every stage,
+// both currencies and amounts from tiny to huge.
+func TestChineseTexts(t *testing.T) {
+	cs, _ := Defaults()
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name.ZH)
+	}
+	seen := map[string]bool{}
+	for _, stage := range Stages {
+		for _, amt := range []string{"$1000", "$500000", "$5000000", "$500000000", "¥10000", "¥20000000", "¥5000000000"} {
+			for _, k := range []Constraints{{}, {ChinaEntity: true, HasRevenue: true, HasCollateral: true}, {USEntity: true}} {
+				r, err := Recommend(cs, Request{Stage: stage, Amount: mustMoney(t, amt), Constraints: k})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var texts []Text
+				for _, x := range r.Ranked {
+					texts = append(texts, x.Explanation)
+				}
+				for _, e := range r.Excluded {
+					texts = append(texts, e.Reason)
+				}
+				if r.Mix != nil {
+					if len(r.Mix.Parts) == 0 {
+						t.Errorf("%s %s: a mix without parts: %+v", stage, amt, r.Mix.Note)
+					}
+					texts = append(texts, r.Mix.Note)
+				}
+				for _, x := range texts {
+					seen[x.ZH] = true
+					if x.ZH == "" || x.EN == "" {
+						t.Errorf("%s %s: %+v lacks a language", stage, amt, x)
+					}
+					if l := latinLeft(x.ZH, names); l != "" {
+						t.Errorf("%s %s: %q has Latin %q", stage, amt, x.ZH, l)
+					}
+				}
+			}
+		}
+	}
+	want := "不适用于种子轮（seed）阶段；适用阶段：A 轮（a）、B 轮及以后（b+）、成长期（growth）"
+	if !seen[want] {
+		t.Errorf("no reason %q among the Chinese texts", want)
 	}
 }

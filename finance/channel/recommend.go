@@ -233,8 +233,9 @@ func score(c *Channel) Scores {
 // excluded reports why a channel cannot be used, if so.
 func excluded(c *Channel, stage string, k Constraints) (Text, bool) {
 	if !c.FitsStage(stage) {
-		return Text{fmt.Sprintf("not used at stage %s (serves %s)", stage, strings.Join(c.Stages, ", ")),
-			fmt.Sprintf("不适用于 %s 阶段（适用：%s）", stage, strings.Join(c.Stages, "、"))}, false
+		st, serves := StageName(stage), stageList(c.Stages)
+		return Text{fmt.Sprintf("not used at stage %s (serves %s)", st.EN, serves.EN),
+			fmt.Sprintf("不适用于%s阶段；适用阶段：%s", st.ZH, serves.ZH)}, false
 	}
 	if c.Requires.Revenue && !k.HasRevenue {
 		return Text{"requires revenue", "需要有营业收入"}, false
@@ -354,7 +355,9 @@ func explain(r *Ranked, c *Channel, a money.Money) Text {
 }
 
 // mix combines the best-ranked channels, each up to its ticket maximum,
-// when no single ranked channel covers the amount. At most three channels.
+// when no single ranked channel covers the amount. At most three channels;
+// nil when none covers it or the amount is below every ranked channel's
+// ticket range (nothing to combine).
 func mix(rec *Recommendation, a money.Money) *Mix {
 	for _, r := range rec.Ranked {
 		if r.Covers {
@@ -377,6 +380,11 @@ func mix(rec *Recommendation, a money.Money) *Mix {
 		m.Parts = append(m.Parts, Part{ID: r.ID, Name: r.Name, Amount: money.New(part, a.Currency)})
 		left = left.Sub(part)
 	}
+	if len(m.Parts) == 0 {
+		// The amount is below every ranked channel's usual ticket: a
+		// smaller amount needs no combining, and the explanations say so.
+		return nil
+	}
 	m.Covered = !left.IsPositive()
 	var en, zh []string
 	for _, p := range m.Parts {
@@ -388,7 +396,7 @@ func mix(rec *Recommendation, a money.Money) *Mix {
 			"没有单一渠道能覆盖 " + compact(a.Amount, a.Currency) + "，建议组合：" + strings.Join(zh, " + ") + "。"}
 	} else {
 		m.Note = Text{"Even combined, " + strings.Join(en, " + ") + " leaves " + compact(left, a.Currency) + " uncovered; raise in stages.",
-			"即使组合 " + strings.Join(zh, " + ") + "，仍有 " + compact(left, a.Currency) + " 缺口，建议分阶段融资。"}
+			"即使组合" + strings.Join(zh, " + ") + "，仍有 " + compact(left, a.Currency) + " 缺口，建议分阶段融资。"}
 	}
 	return m
 }

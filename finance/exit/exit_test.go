@@ -258,7 +258,7 @@ convertibles:
 			}
 			tc.check(t, in)
 			checkNotes(t, notes)
-			all := strings.Join(exit.Texts(notes), "\n")
+			all := strings.Join(msg.Texts(notes), "\n")
 			for _, n := range tc.notes {
 				if !strings.Contains(all, n) {
 					t.Errorf("notes lack %q:\n%s", n, all)
@@ -355,7 +355,7 @@ func TestDemoCompany(t *testing.T) {
 		t.Errorf("note %+v", dd)
 	}
 	checkNotes(t, notes)
-	all := strings.Join(exit.Texts(notes), "\n")
+	all := strings.Join(msg.Texts(notes), "\n")
 	for _, want := range []string{"MFN SAFE adopts the terms of the later safe-qiji", "note-cloud", "unvested on 2025-06-30"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("notes lack %q:\n%s", want, all)

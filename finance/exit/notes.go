@@ -50,16 +50,3 @@ var Notes = msg.Catalogue{
 		"At a sale before conversion a note is typically repaid, often with a premium or an option to convert at its cap; the document records neither, so none is applied.",
 	NoteMFNAdopts: "{where}: MFN SAFE adopts the terms of the later {from} ({type}, cap {cap}), the lowest later cap, as its holder would elect before a sale.",
 }
-
-// Texts returns the notes' English texts, in order: the "notes" field of
-// the CLI's and API's JSON.
-func Texts(notes []msg.Note) []string {
-	if len(notes) == 0 {
-		return nil
-	}
-	out := make([]string, len(notes))
-	for i, n := range notes {
-		out[i] = n.Text
-	}
-	return out
-}

@@ -343,6 +343,7 @@ var messages = map[string][2]string{
 	"channels.ticket":   {"Ticket", "单笔规模"},
 	"channels.mix":      {"Mix", "组合建议"},
 	"channels.excluded": {"Excluded", "已排除"},
+	"channels.colon":    {": ", "："},
 	// Stage names in the stage list (the option's value stays the id).
 	"channels.stage.idea":     {"idea", "创意期（idea）"},
 	"channels.stage.pre-seed": {"pre-seed", "种子前（pre-seed）"},

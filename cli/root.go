@@ -165,7 +165,7 @@ const (
 	ExitUsage = 2
 	// ExitInterrupted: Ctrl-C (SIGINT) or SIGTERM stopped a command that
 	// stops cleanly on them and returns an error wrapping
-	// context.Canceled (the demos; see interruptible and interrupted);
+	// context.Canceled (the demos, see interruptible and interrupted; runs start);
 	// 128 + SIGINT, as shells report a process killed by Ctrl-C.
 	ExitInterrupted = 130
 )

@@ -189,6 +189,10 @@ Ctrl-C cancels the run; it is recorded as canceled.`,
 				if err := showRun(o, r); err != nil {
 					return err
 				}
+				if r.Status == lifecycle.StatusCanceled && sctx.Err() != nil {
+					// Interrupted here (Ctrl-C): exit status 130.
+					return fmt.Errorf("run %d %s: %s: %w", r.ID, r.Status, r.Error, context.Canceled)
+				}
 				if r.Status != lifecycle.StatusSucceeded {
 					return fmt.Errorf("run %d %s: %s", r.ID, r.Status, r.Error)
 				}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,5 +134,31 @@ func TestServeMarksInterruptedRuns(t *testing.T) {
 	var got lifecycle.Run
 	if err != nil || json.Unmarshal([]byte(out2), &got) != nil || got.Status != lifecycle.StatusFailed || got.Error != lifecycle.InterruptedError {
 		t.Fatalf("after a restart: %v %s", err, out2)
+	}
+}
+
+// TestRunsStartInterrupted cancels `runs start` when its progress bar first
+// shows (as Ctrl-C does): the run is stored as canceled with the recipe's
+// message saying where it stopped, and the command exits 130.
+func TestRunsStartInterrupted(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ws.db")
+	args := []string{"runs", "start", "tabular", "--epochs", "1000", "--workspace", db, "--actor", "tester"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errw := &cancelingWriter{mark: "/", cancel: cancel}
+	var out bytes.Buffer
+	root := NewRootCommand(&out, errw, args)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "canceled at step ") {
+		t.Fatalf("error %v, want a wrapped context.Canceled saying where the run stopped", err)
+	}
+	if code := exitCode(err); code != ExitInterrupted {
+		t.Fatalf("exit code %d, want %d", code, ExitInterrupted)
+	}
+	got, _, err := runRuns(t, "runs", "show", "1", "--json", "--workspace", db)
+	var r lifecycle.Run
+	if err != nil || json.Unmarshal([]byte(got), &r) != nil || r.Status != lifecycle.StatusCanceled {
+		t.Fatalf("stored run: %v\n%.300s", err, got)
 	}
 }

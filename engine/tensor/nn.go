@@ -308,6 +308,11 @@ func linearGrad[T float](t *Tensor, gm []T,
 	if b != nil && b.requiresGrad {
 		ensureGrad(b)
 		gb := grad(b)
+		if gb32, ok := any(gb).([]float32); ok {
+			gm32, _ := any(gm).([]float32)
+			biasGrad32(gb32, gm32, m, nout)
+			return
+		}
 		for r := 0; r < m; r++ {
 			row := gm[r*nout : r*nout+nout]
 			for j, v := range row {
@@ -356,13 +361,15 @@ func CrossEntropy(logits *Tensor, targets []int) (*Tensor, error) {
 		out.f64[0] = loss
 		out.aux64 = p
 	} else {
-		var p []float32
+		// float32 keeps per row only the shift and 1/Σ (ce_fast.go); the
+		// backward recomputes the softmax from the logits.
+		var st []float32
 		if rec {
-			p = allocF32(a, bsz*c, false)
+			st = allocF32(a, 2*bsz, false)
 		}
-		loss = ceFwd(x.f32[x.offset:x.offset+bsz*c], targets, c, p)
+		loss = ceFwd32(x.f32[x.offset:x.offset+bsz*c], targets, c, st)
 		out.f32[0] = float32(loss)
-		out.aux32 = p
+		out.aux32 = st
 	}
 	if record(out, opCrossEntropy, x, nil, nil) {
 		out.ints = allocInts(a, bsz)
@@ -371,27 +378,11 @@ func CrossEntropy(logits *Tensor, targets []int) (*Tensor, error) {
 	return out, nil
 }
 
-// ceFwd returns the mean loss and, when p is not nil, stores the softmax.
-// float32 rows run on the kernels' pool (the GPT head has 2048 rows of
-// 5000 classes) with the fast exponential; each row takes one pass for
-// the maximum and one exponential per element.
+// ceFwd returns the mean loss and, when p is not nil, stores the softmax
+// (the float64 reference path; float32 runs ceFwd32).
 func ceFwd[T float](x []T, targets []int, c int, p []T) float64 {
 	if len(targets) == 0 {
 		return math.NaN()
-	}
-	if x32, ok := any(x).([]float32); ok && len(targets)*c >= ewGrainHeavy && kernels.Threads() > 1 {
-		p32, _ := any(p).([]float32)
-		t := cePool.Get()
-		t.x, t.p, t.tg, t.c = x32, p32, targets, c
-		t.loss = allocF64(curArena, len(targets), false)
-		kernels.Parallel(len(targets), t.run)
-		var total float64
-		for _, l := range t.loss {
-			total += l
-		}
-		*t = ceTask{run: t.run}
-		cePool.Put(t)
-		return total / float64(len(targets))
 	}
 	var total float64
 	for i := range targets {
@@ -402,7 +393,6 @@ func ceFwd[T float](x []T, targets []int, c int, p []T) float64 {
 
 // ceRow is row i's loss; it stores the row's softmax in p when p is not nil.
 func ceRow[T float](x []T, targets []int, c int, p []T, i int) float64 {
-	fast := fastT[T]()
 	row := x[i*c : i*c+c]
 	mx := math.Inf(-1)
 	for _, v := range row {
@@ -411,18 +401,10 @@ func ceRow[T float](x []T, targets []int, c int, p []T, i int) float64 {
 		}
 	}
 	var s float64
-	if p32, ok := as32(p); ok && p != nil && fast {
-		pr := p32[i*c : i*c+c]
-		x32, _ := as32(row)
-		s = expShiftSumTo32(pr, x32, float32(mx))
-		inv := float32(1 / s)
-		for j := range pr {
-			pr[j] *= inv
-		}
-	} else if p != nil {
+	if p != nil {
 		pr := p[i*c : i*c+c]
 		for j, v := range row {
-			e := expT(fast, float64(v)-mx)
+			e := math.Exp(float64(v) - mx)
 			pr[j] = T(e)
 			s += e
 		}
@@ -432,62 +414,26 @@ func ceRow[T float](x []T, targets []int, c int, p []T, i int) float64 {
 		}
 	} else {
 		for _, v := range row {
-			s += expT(fast, float64(v)-mx)
+			s += math.Exp(float64(v) - mx)
 		}
 	}
 	return mx + math.Log(s) - float64(row[targets[i]])
 }
 
-// ceTask carries a parallel float32 cross-entropy forward.
-type ceTask struct {
-	run  func(lo, hi int)
-	x, p []float32
-	tg   []int
-	c    int
-	loss []float64
-}
-
-var cePool = freeList[ceTask]{init: func(t *ceTask) { t.run = t.rows }}
-
-func (t *ceTask) rows(lo, hi int) {
-	for i := lo; i < hi; i++ {
-		t.loss[i] = ceRow(t.x, t.tg, t.c, t.p, i)
-	}
-}
-
 func crossEntropyBackward(t *Tensor) {
 	x := t.parents[0]
-	if x.grad == nil && t.dtype == Float32 {
-		// A fresh gradient (the usual case: logits feed only the loss) is
-		// written directly, skipping a zeroing pass over [B, C].
-		x.grad = newTensorIn(x.arena, x.dtype, x.shape, false)
-		ceGradSet32(x.grad.f32, t.aux32, t.ints, x.shape[1], t.grad.f32[0])
+	if t.dtype == Float32 {
+		set := x.grad == nil
+		if set {
+			// A fresh gradient (the usual case: logits feed only the loss) is
+			// written directly, skipping a zeroing pass over [B, C].
+			x.grad = newTensorIn(x.arena, x.dtype, x.shape, false)
+		}
+		ceGrad32(x.grad.f32, x.f32[x.offset:], t.aux32, t.ints, x.shape[1], t.grad.f32[0], set)
 		return
 	}
 	ensureGrad(x)
-	if t.dtype == Float64 {
-		ceGrad(x.grad.f64, t.aux64, t.ints, x.shape[1], t.grad.f64[0])
-	} else {
-		ceGrad(x.grad.f32, t.aux32, t.ints, x.shape[1], t.grad.f32[0])
-	}
-}
-
-// ceGradSet32 is ceGrad writing into an unzeroed gx.
-func ceGradSet32(gx, p []float32, targets []int, c int, g float32) {
-	if len(targets) == 0 {
-		clear(gx)
-		return
-	}
-	s := g / float32(len(targets))
-	for i, tg := range targets {
-		row := gx[i*c : i*c+c]
-		pr := p[i*c : i*c+c]
-		pr = pr[:len(row)]
-		for j, v := range pr {
-			row[j] = s * v
-		}
-		row[tg] -= s
-	}
+	ceGrad(x.grad.f64, t.aux64, t.ints, x.shape[1], t.grad.f64[0])
 }
 
 func ceGrad[T float](gx, p []T, targets []int, c int, g T) {

@@ -77,6 +77,14 @@ func newCNNStep(batch int, arena *tensor.Arena) (modelStep, error) {
 		c1, nn.ReLU{}, pool(), c2, nn.ReLU{}, pool(), nn.NewFlatten(),
 		fc[0], nn.ReLU{}, fc[1], nn.ReLU{}, fc[2],
 	}}
+	return newImageStep(rng, m, batch, arena, cnnFLOPs(batch))
+}
+
+// newImageStep is the step of the image benchmarks: m on random
+// [batch, 1, 28, 28] inputs drawn from rng, against the targets 0..9 in
+// turn; a step is zero grad, forward, cross-entropy and backward, without
+// an optimizer update. flops is the work of one step.
+func newImageStep(rng *tensor.RNG, m nn.Module, batch int, arena *tensor.Arena, flops float64) (modelStep, error) {
 	params := nn.Tensors(m)
 	x, err := tensor.Randn(rng, batch, 1, 28, 28)
 	if err != nil {
@@ -101,7 +109,7 @@ func newCNNStep(batch int, arena *tensor.Arena) (modelStep, error) {
 		}
 		return loss.Backward()
 	}
-	return modelStep{run: run, flops: cnnFLOPs(batch)}, nil
+	return modelStep{run: run, flops: flops}, nil
 }
 
 // cnnFLOPs is bench/pytorch/cnn.py's count: 6× the forward multiply-adds.
@@ -122,31 +130,7 @@ func newFashionCNNStep(batch int, arena *tensor.Arena) (modelStep, error) {
 	if err != nil {
 		return modelStep{}, err
 	}
-	params := nn.Tensors(m)
-	x, err := tensor.Randn(rng, batch, 1, 28, 28)
-	if err != nil {
-		return modelStep{}, err
-	}
-	targets := make([]int, batch)
-	for i := range targets {
-		targets[i] = i % 10
-	}
-	run := func() error {
-		arena.Reset()
-		for _, p := range params {
-			p.ZeroGrad()
-		}
-		y, err := m.Forward(x)
-		if err != nil {
-			return err
-		}
-		loss, err := tensor.CrossEntropy(y, targets)
-		if err != nil {
-			return err
-		}
-		return loss.Backward()
-	}
-	return modelStep{run: run, flops: fashionCNNFLOPs(batch)}, nil
+	return newImageStep(rng, m, batch, arena, fashionCNNFLOPs(batch))
 }
 
 // fashionCNNFLOPs is bench/pytorch/fashion_cnn.py's count: 6× the forward
@@ -300,6 +284,16 @@ func timeModelStep(op string, batch, threads, rounds int, build func(*tensor.Are
 		AllocsPerStep: &allocs}, nil
 }
 
+// benchStep times the step build makes with o's thread count (see
+// timeModelStep) and prints the measurement.
+func benchStep(o *Options, op string, batch, rounds int, build func(*tensor.Arena) (modelStep, error)) error {
+	r, err := timeModelStep(op, batch, o.Threads, rounds, build)
+	if err != nil {
+		return err
+	}
+	return renderStep(o, r)
+}
+
 // renderStep prints one step measurement as `bench mlp` does.
 func renderStep(o *Options, r BenchResult) error {
 	t := Table{Header: []string{o.T("op"), o.T("batch"), o.T("threads"), o.T("gflops"), o.T("ms"), o.T("allocs")},
@@ -375,13 +369,9 @@ func newBenchModelCommands(o *Options) []*cobra.Command {
 			if gs.DModel%gs.Heads != 0 {
 				return fmt.Errorf("--d-model %d: want a multiple of --heads %d", gs.DModel, gs.Heads)
 			}
-			r, err := timeModelStep("gpt", gs.Batch, o.Threads, gptRounds, func(a *tensor.Arena) (modelStep, error) {
+			return benchStep(o, "gpt", gs.Batch, gptRounds, func(a *tensor.Arena) (modelStep, error) {
 				return newGPTStep(gs, a)
 			})
-			if err != nil {
-				return err
-			}
-			return renderStep(o, r)
 		},
 	}
 	fl := gpt.Flags()
@@ -409,13 +399,9 @@ func newBenchCNNCommand(o *Options, name, short string, batch int, long string,
 			if err := checkRanges(intRange{"batch", &batch, 1, 65536, ""}, intRange{"rounds", &rounds, 1, 1000, ""}); err != nil {
 				return err
 			}
-			r, err := timeModelStep(name, batch, o.Threads, rounds, func(a *tensor.Arena) (modelStep, error) {
+			return benchStep(o, name, batch, rounds, func(a *tensor.Arena) (modelStep, error) {
 				return build(batch, a)
 			})
-			if err != nil {
-				return err
-			}
-			return renderStep(o, r)
 		},
 	}
 	cmd.Flags().IntVar(&batch, "batch", batch, "batch size")
@@ -445,13 +431,9 @@ func newBenchRNNCommand(o *Options, mode nn.RNNMode) *cobra.Command {
 				intRange{"layers", &s.Layers, 1, 64, ""}, intRange{"rounds", &rounds, 1, 1000, ""}); err != nil {
 				return err
 			}
-			r, err := timeModelStep(name, s.Batch, o.Threads, rounds, func(a *tensor.Arena) (modelStep, error) {
+			return benchStep(o, name, s.Batch, rounds, func(a *tensor.Arena) (modelStep, error) {
 				return newRNNStep(mode, s, a)
 			})
-			if err != nil {
-				return err
-			}
-			return renderStep(o, r)
 		},
 	}
 	fl := cmd.Flags()

@@ -115,7 +115,53 @@ func interruptible(cmd *cobra.Command) (ctx context.Context, stop context.Cancel
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	return onInterrupt(ctx)
+}
+
+// onInterrupt returns a copy of ctx that Ctrl-C (SIGINT) or SIGTERM
+// cancels until stop is called.
+func onInterrupt(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+// newTrainingBar is the progress bar of a training loop of total steps
+// on o's standard error: the count, the ETA and the elapsed time, cleared
+// when it finishes.
+func newTrainingBar(o *Options, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(o.Err()),
+		progressbar.OptionSetDescription(o.T("training")),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// stepBar is a training progress bar made at the first update, when the
+// number of steps is known; the zero value has no bar yet.
+type stepBar struct{ bar *progressbar.ProgressBar }
+
+// update moves the bar to step of total and shows the loss, after
+// "epoch e/E" when epochs > 0.
+func (b *stepBar) update(o *Options, total, step, epoch, epochs int, loss float64) {
+	if b.bar == nil {
+		b.bar = newTrainingBar(o, total)
+	}
+	d := fmt.Sprintf("%s %s %.4f", o.T("training"), o.T("loss"), loss)
+	if epochs > 0 {
+		d = fmt.Sprintf("%s %d/%d %s", o.T("epoch"), epoch, epochs, d)
+	}
+	b.bar.Describe(d)
+	_ = b.bar.Set(step)
+}
+
+// finish completes the bar, if there is one.
+func (b *stepBar) finish() {
+	if b.bar != nil {
+		_ = b.bar.Finish()
+	}
 }
 
 // interrupted marks err, the error of a demo, as an interruption when
@@ -145,15 +191,7 @@ func newDemoCommand(o *Options) *cobra.Command {
 			if err := c.validate(); err != nil {
 				return err
 			}
-			bar := progressbar.NewOptions(c.Epochs,
-				progressbar.OptionSetWriter(o.Err()),
-				progressbar.OptionSetDescription(o.T("training")),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionSetElapsedTime(true),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(),
-			)
+			bar := newTrainingBar(o, c.Epochs)
 			ctx, stop := interruptible(cmd)
 			defer stop()
 			res, err := runDemoMLP(ctx, c, func(epoch, epochs int, loss float64) {

@@ -6,9 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -76,38 +74,20 @@ type demoOutput struct {
 func demoRunOutput(cmd *cobra.Command, o *Options, run func(context.Context, recipes.Progress) (demoOutput, error)) error {
 	ctx, stop := interruptible(cmd)
 	defer stop()
-	var bar *progressbar.ProgressBar
+	var bar stepBar
 	out, err := run(ctx, func(u recipes.Update) {
-		if bar == nil {
-			bar = progressbar.NewOptions(u.Steps,
-				progressbar.OptionSetWriter(o.Err()),
-				progressbar.OptionSetDescription(o.T("training")),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionSetElapsedTime(true),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(),
-			)
-		}
-		d := fmt.Sprintf("%s %s %.4f", o.T("training"), o.T("loss"), u.Loss)
-		if u.Epochs > 0 {
-			d = fmt.Sprintf("%s %d/%d %s", o.T("epoch"), u.Epoch, u.Epochs, d)
-		}
-		bar.Describe(d)
-		_ = bar.Set(u.Step)
+		bar.update(o, u.Steps, u.Step, u.Epoch, u.Epochs, u.Loss)
 	})
 	if err != nil {
-		if bar != nil {
+		if bar.bar != nil {
 			// Leave the bar where it stopped, and the error on a line of
 			// its own.
-			_ = bar.Exit()
+			_ = bar.bar.Exit()
 			fmt.Fprintln(o.Err())
 		}
 		return interrupted(ctx, err)
 	}
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	bar.finish()
 	if o.JSON {
 		return o.render(out.json, Table{})
 	}
@@ -264,13 +244,7 @@ func validateFashionFlags(fl *pflag.FlagSet, c *recipes.FashionConfig, seed uint
 		intRange{"train-limit", &c.TrainLimit, 0, math.MaxInt, "0: all"},
 		intRange{"test-limit", &c.TestLimit, 0, math.MaxInt, "0: all"},
 		intRange{"eval-every", &c.EvalEvery, 1, math.MaxInt, ""})
-	if err := checkRanges(rs...); err != nil {
-		return err
-	}
-	if err := checkLR(c.LR); err != nil {
-		return err
-	}
-	if err := checkSeed(seed); err != nil {
+	if err := checkTraining(c.LR, seed, rs...); err != nil {
 		return err
 	}
 	if fl.Changed("target-accuracy") && !(c.TargetAccuracy > 0 && c.TargetAccuracy <= 1) {
@@ -283,6 +257,18 @@ func validateFashionFlags(fl *pflag.FlagSet, c *recipes.FashionConfig, seed uint
 		c.EvalEvery = 0
 	}
 	return nil
+}
+
+// checkTraining checks the flags the recipe demos share, in order: the
+// integer flags rs, --lr and --seed.
+func checkTraining(lr float64, seed uint64, rs ...intRange) error {
+	if err := checkRanges(rs...); err != nil {
+		return err
+	}
+	if err := checkLR(lr); err != nil {
+		return err
+	}
+	return checkSeed(seed)
 }
 
 // checkLR checks an Adam learning rate flag.
@@ -397,17 +383,11 @@ func newDemoLSTM(o *Options) *cobra.Command {
 			"counts as solved when the answer is within 0.04.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRanges(intRange{"length", &c.Length, 2, 100000, ""},
+			if err := checkTraining(c.LR, c.Seed, intRange{"length", &c.Length, 2, 100000, ""},
 				intRange{"hidden", &c.Hidden, 1, 1 << 16, ""}, intRange{"train", &c.Train, 1, math.MaxInt, ""},
 				intRange{"test", &c.Test, 1, math.MaxInt, ""}, intRange{"epochs", &c.Epochs, 1, 100000, ""},
 				intRange{"steps", &c.MaxSteps, 0, math.MaxInt, "0: no limit"},
 				intRange{"batch", &c.Batch, 1, 65536, ""}); err != nil {
-				return err
-			}
-			if err := checkLR(c.LR); err != nil {
-				return err
-			}
-			if err := checkSeed(c.Seed); err != nil {
 				return err
 			}
 			return demoRun(cmd, o, func(ctx context.Context, p recipes.Progress) (recipes.Result, error) {
@@ -439,16 +419,10 @@ func newDemoTabular(o *Options) *cobra.Command {
 			"training rows; an MLP 8-64-64-1 trains with MSE, Adam lr 1e-3, batch 32, 60 epochs.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRanges(intRange{"hidden", &c.Hidden, 1, 1 << 16, ""},
+			if err := checkTraining(c.LR, c.Seed, intRange{"hidden", &c.Hidden, 1, 1 << 16, ""},
 				intRange{"epochs", &c.Epochs, 1, 100000, ""},
 				intRange{"steps", &c.MaxSteps, 0, math.MaxInt, "0: no limit"},
 				intRange{"batch", &c.Batch, 1, 65536, ""}); err != nil {
-				return err
-			}
-			if err := checkLR(c.LR); err != nil {
-				return err
-			}
-			if err := checkSeed(c.Seed); err != nil {
 				return err
 			}
 			return demoRun(cmd, o, func(ctx context.Context, p recipes.Progress) (recipes.Result, error) {

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/kaiwu-ai/kaiwu/lifecycle"
@@ -180,7 +176,7 @@ Ctrl-C cancels the run; it is recorded as canceled.`,
 				c.Threads = o.Threads
 			}
 			return f.with(cmd, func(ctx context.Context, ws *workspace.DB) error {
-				sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+				sctx, stop := onInterrupt(ctx)
 				defer stop()
 				r, err := startRun(sctx, o, ws, c, f.who())
 				if err != nil {
@@ -237,7 +233,7 @@ func startRun(ctx context.Context, o *Options, ws *workspace.DB, c lifecycle.Con
 		return r, err
 	}
 	defer unsubscribe()
-	var bar *progressbar.ProgressBar
+	var bar stepBar
 	for done := events == nil; !done; {
 		select {
 		case ev, open := <-events:
@@ -246,18 +242,7 @@ func startRun(ctx context.Context, o *Options, ws *workspace.DB, c lifecycle.Con
 				break
 			}
 			p := ev.Progress
-			if bar == nil {
-				bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(o.Err()),
-					progressbar.OptionSetDescription(o.T("training")), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionSetElapsedTime(true),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-			}
-			d := fmt.Sprintf("%s %s %.4f", o.T("training"), o.T("loss"), p.Loss)
-			if p.Epochs > 0 {
-				d = fmt.Sprintf("%s %d/%d %s", o.T("epoch"), p.Epoch, p.Epochs, d)
-			}
-			bar.Describe(d)
-			_ = bar.Set(p.Step)
+			bar.update(o, p.Total, p.Step, p.Epoch, p.Epochs, p.Loss)
 		case <-ctx.Done():
 			if _, err := m.Cancel(context.WithoutCancel(ctx), r.ID); err != nil && !errors.Is(err, lifecycle.ErrNotLive) {
 				return r, err
@@ -265,9 +250,7 @@ func startRun(ctx context.Context, o *Options, ws *workspace.DB, c lifecycle.Con
 			ctx = context.WithoutCancel(ctx) // wait for the end below
 		}
 	}
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	bar.finish()
 	if err := m.Wait(context.WithoutCancel(ctx), r.ID); err != nil {
 		return r, err
 	}

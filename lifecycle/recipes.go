@@ -152,6 +152,30 @@ func exists(p string) bool {
 	return err == nil
 }
 
+// orDefault returns v, or def when v is the zero value (the field was
+// left out).
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// checkInt returns errs with a FieldError for field appended unless
+// lo <= v <= hi; note, when set, says what a special value means
+// ("0: all").
+func checkInt(errs []FieldError, field string, v, lo, hi int, note string) []FieldError {
+	if v >= lo && v <= hi {
+		return errs
+	}
+	want := fmt.Sprintf("%d..%d", lo, hi)
+	if note != "" {
+		want += " (" + note + ")"
+	}
+	return append(errs, fieldErr(field, "%d: want %s", v, want))
+}
+
 // Validate checks c and fills in the recipe's defaults; the error is a
 // *ConfigError naming every invalid field.
 func (c Config) Validate() (Config, error) {
@@ -162,60 +186,32 @@ func (c Config) Validate() (Config, error) {
 	var errs []FieldError
 	d := rec.Defaults
 	if rec.ByEpochs {
-		if c.Epochs == 0 {
-			c.Epochs = d.Epochs
-		}
-		if c.Epochs < 1 || c.Epochs > MaxEpochs {
-			errs = append(errs, fieldErr("epochs", "%d: want 1..%d", c.Epochs, MaxEpochs))
-		}
-		if c.Steps < 0 || c.Steps > MaxSteps {
-			errs = append(errs, fieldErr("steps", "%d: want 0..%d (0: no limit)", c.Steps, MaxSteps))
-		}
+		c.Epochs = orDefault(c.Epochs, d.Epochs)
+		errs = checkInt(errs, "epochs", c.Epochs, 1, MaxEpochs, "")
+		errs = checkInt(errs, "steps", c.Steps, 0, MaxSteps, "0: no limit")
 	} else {
 		if c.Epochs != 0 {
 			errs = append(errs, fieldErr("epochs", "%s trains by steps: leave epochs out and set steps", c.Recipe))
 		}
-		if c.Steps == 0 {
-			c.Steps = d.Steps
-		}
-		if c.Steps < 1 || c.Steps > MaxSteps {
-			errs = append(errs, fieldErr("steps", "%d: want 1..%d", c.Steps, MaxSteps))
-		}
+		c.Steps = orDefault(c.Steps, d.Steps)
+		errs = checkInt(errs, "steps", c.Steps, 1, MaxSteps, "")
 	}
-	if c.Batch == 0 {
-		c.Batch = d.Batch
-	}
-	if c.Batch < 1 || c.Batch > MaxBatch {
-		errs = append(errs, fieldErr("batch", "%d: want 1..%d", c.Batch, MaxBatch))
-	}
-	if c.LR == 0 {
-		c.LR = d.LR
-	}
+	c.Batch = orDefault(c.Batch, d.Batch)
+	errs = checkInt(errs, "batch", c.Batch, 1, MaxBatch, "")
+	c.LR = orDefault(c.LR, d.LR)
 	if !(c.LR > 0 && c.LR < 1) || math.IsNaN(c.LR) {
 		errs = append(errs, fieldErr("lr", "%g: want a learning rate in (0, 1)", c.LR))
 	}
-	if c.Seed == 0 {
-		c.Seed = d.Seed
-	}
+	c.Seed = orDefault(c.Seed, d.Seed)
 	if c.Seed > MaxSeed {
 		errs = append(errs, fieldErr("seed", "%d: want 1..%d", c.Seed, uint64(MaxSeed)))
 	}
-	if c.Threads < 0 || c.Threads > MaxThreads {
-		errs = append(errs, fieldErr("threads", "%d: want 0..%d (0: the process default)", c.Threads, MaxThreads))
-	}
+	errs = checkInt(errs, "threads", c.Threads, 0, MaxThreads, "0: the process default")
 	if rec.Limits {
-		if c.TrainLimit == 0 {
-			c.TrainLimit = d.TrainLimit
-		}
-		if c.TestLimit == 0 {
-			c.TestLimit = d.TestLimit
-		}
-		if c.TrainLimit < 0 || c.TrainLimit > MaxTrainLimit {
-			errs = append(errs, fieldErr("train_limit", "%d: want 0..%d (0: all)", c.TrainLimit, MaxTrainLimit))
-		}
-		if c.TestLimit < 0 || c.TestLimit > MaxTrainLimit {
-			errs = append(errs, fieldErr("test_limit", "%d: want 0..%d (0: all)", c.TestLimit, MaxTrainLimit))
-		}
+		c.TrainLimit = orDefault(c.TrainLimit, d.TrainLimit)
+		c.TestLimit = orDefault(c.TestLimit, d.TestLimit)
+		errs = checkInt(errs, "train_limit", c.TrainLimit, 0, MaxTrainLimit, "0: all")
+		errs = checkInt(errs, "test_limit", c.TestLimit, 0, MaxTrainLimit, "0: all")
 	} else {
 		if c.TrainLimit != 0 {
 			errs = append(errs, fieldErr("train_limit", "%s has no sample limit: leave it out", c.Recipe))

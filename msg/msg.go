@@ -17,6 +17,8 @@
 package msg
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -60,46 +62,45 @@ func Format(tmpl string, args map[string]string) string {
 		return tmpl
 	}
 	var b strings.Builder
-	for {
-		i := strings.IndexByte(tmpl, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(tmpl[i:], '}')
-		if j < 0 {
-			break
-		}
-		name := tmpl[i+1 : i+j]
-		b.WriteString(tmpl[:i])
+	rest := scan(tmpl, func(before, name string) {
+		b.WriteString(before)
 		if v, ok := args[name]; ok && validName(name) {
 			b.WriteString(v)
 		} else {
-			b.WriteString(tmpl[i : i+j+1])
+			b.WriteString("{" + name + "}")
 		}
+	})
+	b.WriteString(rest)
+	return b.String()
+}
+
+// scan calls f, in order, for each "{…}" in tmpl with the text before it
+// (since the previous one) and the text inside the braces, and returns
+// the text after the last: an unclosed "{" stays in that rest.
+func scan(tmpl string, f func(before, inside string)) (rest string) {
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			return tmpl
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			return tmpl
+		}
+		f(tmpl[:i], tmpl[i+1:i+j])
 		tmpl = tmpl[i+j+1:]
 	}
-	b.WriteString(tmpl)
-	return b.String()
 }
 
 // Placeholders lists the distinct placeholder names in tmpl, sorted
 // (for tests that check a translation mentions what the original does).
 func Placeholders(tmpl string) []string {
 	var out []string
-	for {
-		i := strings.IndexByte(tmpl, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(tmpl[i:], '}')
-		if j < 0 {
-			break
-		}
-		if name := tmpl[i+1 : i+j]; validName(name) {
+	scan(tmpl, func(_, name string) {
+		if validName(name) {
 			out = append(out, name)
 		}
-		tmpl = tmpl[i+j+1:]
-	}
+	})
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -153,4 +154,73 @@ func Texts(notes []Note) []string {
 		out[i] = n.Text
 	}
 	return out
+}
+
+// Check reports whether n is one of the catalogue's codes whose English
+// template, filled from n's Args, is n's Text, with Args naming exactly
+// the template's placeholders; the error says what differs.
+func (c Catalogue) Check(n Note) error {
+	tmpl, ok := c[n.Code]
+	if !ok {
+		return fmt.Errorf("%q: not in the catalogue", n.Code)
+	}
+	args := make([]string, 0, len(n.Args))
+	for k := range n.Args {
+		args = append(args, k)
+	}
+	slices.Sort(args)
+	var errs []error
+	if want := Placeholders(tmpl); !slices.Equal(args, want) {
+		errs = append(errs, fmt.Errorf("%s: args %v, template names %v", n.Code, args, want))
+	}
+	if got := Format(tmpl, n.Args); got != n.Text {
+		errs = append(errs, fmt.Errorf("%s: text %q, template gives %q", n.Code, n.Text, got))
+	}
+	return errors.Join(errs...)
+}
+
+// CheckTranslations checks an edge's catalogue against the domain
+// catalogues it translates. domains maps a key prefix ("note.exit.") to
+// a domain's Catalogue; keys lists the edge catalogue's keys and lookup
+// returns a key's English and Chinese texts (ok false when it has none).
+// Every domain code must have a key (prefix + code) whose English is the
+// domain's template and whose Chinese is there, differs from the English
+// and names the same placeholders; every key under a prefix must name a
+// code of that domain. It returns one error per problem, in the order of
+// the sorted prefixes and codes, then of keys.
+func CheckTranslations(domains map[string]Catalogue, keys []string, lookup func(key string) (en, zh string, ok bool)) []error {
+	prefixes := make([]string, 0, len(domains))
+	for p := range domains {
+		prefixes = append(prefixes, p)
+	}
+	slices.Sort(prefixes)
+	var errs []error
+	for _, prefix := range prefixes {
+		domain := domains[prefix]
+		for _, code := range domain.Codes() {
+			key := prefix + code
+			en, zh, ok := lookup(key)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: not in the catalogue", key))
+				continue
+			}
+			if en != domain[code] {
+				errs = append(errs, fmt.Errorf("%s: English %q differs from the domain's %q", key, en, domain[code]))
+			}
+			if zh == "" || zh == en {
+				errs = append(errs, fmt.Errorf("%s: no Chinese", key))
+			}
+			if a, b := Placeholders(en), Placeholders(zh); !slices.Equal(a, b) {
+				errs = append(errs, fmt.Errorf("%s: Chinese names %v, English %v", key, b, a))
+			}
+		}
+	}
+	for _, k := range keys {
+		for _, prefix := range prefixes {
+			if code, ok := strings.CutPrefix(k, prefix); ok && domains[prefix][code] == "" {
+				errs = append(errs, fmt.Errorf("%s: no such code in the domain's catalogue", k))
+			}
+		}
+	}
+	return errs
 }

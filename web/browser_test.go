@@ -24,28 +24,7 @@ import (
 // It needs Debian's chromium; without it the test is skipped, unless
 // KAIWU_BROWSER_TEST=1 (as .ci/run sets), where a missing browser fails.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	browser := ""
-	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(p); err == nil {
-			browser = path
-			break
-		}
-	}
-	if browser == "" {
-		if os.Getenv("KAIWU_BROWSER_TEST") == "1" {
-			t.Fatal("KAIWU_BROWSER_TEST=1 but no chromium on PATH (apt-get install chromium)")
-		}
-		t.Skip("no chromium on PATH: apt-get install chromium to run the browser test")
-	}
-	shots := os.Getenv("KAIWU_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	browser, shots := browserTest(t)
 
 	ctx := context.Background()
 	st, err := workspace.Open(ctx, filepath.Join(t.TempDir(), "browser.db"))
@@ -59,34 +38,10 @@ func TestBrowser(t *testing.T) {
 	srv := httptest.NewServer(New(st, Options{SetupToken: testSetupToken}))
 	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.WindowSize(1280, 1600),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
+	bctx, closeBrowser := startBrowser(ctx, t, browser, 1600)
+	defer closeBrowser()
 
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100: PNG
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action[chromedp.Void] { return screenshot(shots, name) }
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	text := func(sel string) string {
 		t.Helper()
@@ -95,13 +50,6 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("reading %s: %v", sel, err)
 		}
 		return s
-	}
-	// submit submits a form and waits for the page it loads.
-	submit := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.RunResponse(ctx, chromedp.Submit(css(sel)))
-			return err
-		})
 	}
 	click := func(sel string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -119,7 +67,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(css(`input[name="password"]`), "correct horse battery"),
 		chromedp.SendKeys(css(`input[name="password2"]`), "correct horse battery"),
 		shot("1-setup"),
-		submit(`input[name="token"]`),
+		submitForm(`input[name="token"]`),
 		chromedp.WaitVisible(css(`main svg`)),
 		shot("2-overview"),
 	); err != nil {
@@ -151,7 +99,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(css(`input[name="pool_target"]`), "12%"),
 		chromedp.SendKeys(css(`input[name="investor"]`), "Browser Capital"),
 		chromedp.SendKeys(css(`input[name="amount"]`), "12M"),
-		submit(`input[name="pre_money"]`),
+		submitForm(`input[name="pre_money"]`),
 		chromedp.WaitVisible(css(`main h2`)),
 		shot("3-round"),
 	); err != nil {
@@ -183,7 +131,7 @@ func TestBrowser(t *testing.T) {
 	}
 	if err := chromedp.Do(bctx,
 		chromedp.SetValue(css(`textarea[name="body"]`), edited),
-		submit(`textarea[name="body"]`),
+		submitForm(`textarea[name="body"]`),
 		chromedp.WaitVisible(css(`main table`)),
 		shot("4-captable-edited"),
 	); err != nil {
@@ -234,28 +182,7 @@ func TestBrowser(t *testing.T) {
 // the finished run with its server-rendered chart. Skipped like
 // TestBrowser.
 func TestBrowserRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	browser := ""
-	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(p); err == nil {
-			browser = path
-			break
-		}
-	}
-	if browser == "" {
-		if os.Getenv("KAIWU_BROWSER_TEST") == "1" {
-			t.Fatal("KAIWU_BROWSER_TEST=1 but no chromium on PATH (apt-get install chromium)")
-		}
-		t.Skip("no chromium on PATH: apt-get install chromium to run the browser test")
-	}
-	shots := os.Getenv("KAIWU_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	browser, shots := browserTest(t)
 	ctx := context.Background()
 	st, err := workspace.Open(ctx, filepath.Join(t.TempDir(), "runs.db"))
 	if err != nil {
@@ -272,34 +199,10 @@ func TestBrowserRuns(t *testing.T) {
 	srv := httptest.NewServer(New(st, Options{SetupToken: testSetupToken}))
 	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"), chromedp.WindowSize(1280, 1400), chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
+	bctx, closeBrowser := startBrowser(ctx, t, browser, 1400)
+	defer closeBrowser()
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
-		})
-	}
-	submit := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.RunResponse(ctx, chromedp.Submit(css(sel)))
-			return err
-		})
-	}
+	shot := func(name string) chromedp.Action[chromedp.Void] { return screenshot(shots, name) }
 	// Log in, open the Models page from the navigation, start a run of
 	// the tabular recipe long enough (1,000 epochs, a few seconds) to
 	// watch.
@@ -308,13 +211,13 @@ func TestBrowserRuns(t *testing.T) {
 		chromedp.WaitVisible(css(`input[name="name"]`)),
 		chromedp.SendKeys(css(`input[name="name"]`), "founder"),
 		chromedp.SendKeys(css(`input[name="password"]`), "correct horse battery"),
-		submit(`input[name="name"]`),
+		submitForm(`input[name="name"]`),
 		chromedp.WaitVisible(css(`nav a[href="/runs"]`)),
 		chromedp.Navigate(srv.URL+"/runs"),
 		chromedp.WaitVisible(css(`form#start-run`)),
 		chromedp.SetValue(css(`input[name="epochs"]`), "1000"),
 		shot("runs-1-form"),
-		submit(`input[name="epochs"]`),
+		submitForm(`input[name="epochs"]`),
 		chromedp.WaitVisible(css(`#run`)),
 	); err != nil {
 		t.Fatalf("starting a run: %v", err)
@@ -358,7 +261,7 @@ func TestBrowserRuns(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/runs"),
 		chromedp.WaitVisible(css(`form#start-run`)),
 		chromedp.SetValue(css(`input[name="epochs"]`), "1000"),
-		submit(`input[name="epochs"]`),
+		submitForm(`input[name="epochs"]`),
 		chromedp.WaitVisible(css(`#run`)),
 		chromedp.Navigate(srv.URL+"/runs"),
 		chromedp.WaitVisible(css(`tr[data-run="2"]`)),
@@ -389,4 +292,81 @@ func TestBrowserRuns(t *testing.T) {
 	if err := chromedp.Do(bctx, shot("runs-4-list")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// browserTest returns the path of the Chromium a browser test drives and
+// the directory for its screenshots, $KAIWU_SCREENSHOTS (default: a temp
+// dir). Without a browser it skips t, unless KAIWU_BROWSER_TEST=1 (as
+// .ci/run sets), where a missing browser fails; -short skips too.
+func browserTest(t *testing.T) (browser, shots string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			browser = path
+			break
+		}
+	}
+	if browser == "" {
+		if os.Getenv("KAIWU_BROWSER_TEST") == "1" {
+			t.Fatal("KAIWU_BROWSER_TEST=1 but no chromium on PATH (apt-get install chromium)")
+		}
+		t.Skip("no chromium on PATH: apt-get install chromium to run the browser test")
+	}
+	shots = os.Getenv("KAIWU_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return browser, shots
+}
+
+// startBrowser starts the headless browser at path (English, a window
+// 1280 wide and height high, a fresh profile) and returns its context,
+// which times out after 90 s, and the func that closes it. The caller
+// defers closeBrowser so that the browser closes before the test server.
+func startBrowser(ctx context.Context, t *testing.T, path string, height int) (bctx context.Context, closeBrowser func()) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.WindowSize(1280, height),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	cctx, cancelBrowser := chromedp.NewContext(actx)
+	bctx, cancelTimeout := context.WithTimeout(cctx, 90*time.Second)
+	return bctx, func() {
+		cancelTimeout()
+		cancelBrowser()
+		cancelAlloc()
+	}
+}
+
+// screenshot saves a full-page screenshot as dir/name.png.
+func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		buf, err := chromedp.FullScreenshot(100)(ctx, tg) // quality 100: PNG
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
+// submitForm submits the form of the element sel selects and waits for
+// the page it loads.
+func submitForm(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS(sel)))
+		return err
+	})
 }

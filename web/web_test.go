@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -791,25 +790,6 @@ func (e bytesErr) Error() string { return string(e) }
 // (the domain's own template) and a Chinese text in the dashboard's
 // catalogue, naming the same placeholders.
 func TestNoteCatalogue(t *testing.T) {
-	check := func(prefix string, domain msg.Catalogue) {
-		for _, code := range domain.Codes() {
-			key := prefix + code
-			if !i18n.Has(key) {
-				t.Errorf("%s: not in the catalogue", key)
-				continue
-			}
-			en, zh := i18n.Pair(key)
-			if en != domain[code] {
-				t.Errorf("%s: English %q differs from the domain's %q", key, en, domain[code])
-			}
-			if zh == "" || zh == en {
-				t.Errorf("%s: no Chinese", key)
-			}
-			if a, b := msg.Placeholders(en), msg.Placeholders(zh); !slices.Equal(a, b) {
-				t.Errorf("%s: Chinese names %v, English %v", key, b, a)
-			}
-		}
-	}
 	domains := map[string]msg.Catalogue{
 		"note.exit.":      exit.Notes,
 		"note.waterfall.": waterfall.Events,
@@ -817,15 +797,15 @@ func TestNoteCatalogue(t *testing.T) {
 		"note.train.":     train.Notes,
 		"note.serve.":     serve.Notes,
 	}
-	for prefix, c := range domains {
-		check(prefix, c)
-	}
-	for _, k := range i18n.Keys() {
-		for prefix, c := range domains {
-			if code, ok := strings.CutPrefix(k, prefix); ok && c[code] == "" {
-				t.Errorf("%s: no such code in the domain's catalogue", k)
-			}
+	errs := msg.CheckTranslations(domains, i18n.Keys(), func(key string) (en, zh string, ok bool) {
+		if !i18n.Has(key) {
+			return "", "", false
 		}
+		en, zh = i18n.Pair(key)
+		return en, zh, true
+	})
+	for _, err := range errs {
+		t.Error(err)
 	}
 }
 
@@ -846,17 +826,22 @@ func TestExitsPageChineseNotes(t *testing.T) {
 		t.Fatalf("no breakpoints and notes section:\n%s", body)
 	}
 	got := body[start:end+len("</ul>")] + "\n"
-	for _, want := range []string{"可转债作为债务先于股权偿还", "最惠国（MFN）SAFE", "第 0 级债务全额偿还（note-cloud）", "行权价 0.05 的期权进入价内"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("zh exits page lacks %q", want)
-		}
-	}
-	for _, bad := range []string{"convertible note repaid", "MFN SAFE adopts", "come into the money", "repaid in full"} {
-		if strings.Contains(got, bad) {
-			t.Errorf("zh exits page shows English %q", bad)
-		}
-	}
-	path := filepath.Join("testdata", "exits-zh.golden.html")
+	checkTexts(t, "zh exits page", got, []string{"可转债作为债务先于股权偿还", "最惠国（MFN）SAFE", "第 0 级债务全额偿还（note-cloud）", "行权价 0.05 的期权进入价内"},
+		[]string{"convertible note repaid", "MFN SAFE adopts", "come into the money", "repaid in full"})
+	checkGolden(t, "exits page section", "exits-zh.golden.html", got)
+	// In English the same section keeps the domain's sentences.
+	_ = h.store.SetUserLang(context.Background(), 1, "en")
+	en := h.do(req{path: "/exits?exit=50M&as_of=2025-06-30", cookie: cookie}).Body.String()
+	checkTexts(t, "en exits page", en, []string{"convertible note repaid as debt", "debt of rank 0 repaid in full (note-cloud)"}, nil)
+}
+
+var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// checkGolden compares got, the text of what, with testdata/name, which
+// -update first rewrites with got.
+func checkGolden(t *testing.T, what, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
 	if *updateGolden {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -867,19 +852,25 @@ func TestExitsPageChineseNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		t.Errorf("exits page section differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-	// In English the same section keeps the domain's sentences.
-	_ = h.store.SetUserLang(context.Background(), 1, "en")
-	en := h.do(req{path: "/exits?exit=50M&as_of=2025-06-30", cookie: cookie}).Body.String()
-	for _, want := range []string{"convertible note repaid as debt", "debt of rank 0 repaid in full (note-cloud)"} {
-		if !strings.Contains(en, want) {
-			t.Errorf("en exits page lacks %q", want)
-		}
+		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", what, path, got, want)
 	}
 }
 
-var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
+// checkTexts reports each of want that s, the text of page, lacks and
+// each of english that it shows.
+func checkTexts(t *testing.T, page, s string, want, english []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s lacks %q", page, w)
+		}
+	}
+	for _, e := range english {
+		if strings.Contains(s, e) {
+			t.Errorf("%s shows English %q", page, e)
+		}
+	}
+}
 
 // The zh compute page shows the training schedule's labels and the
 // reasons for the memory layout in Chinese; the section from the schedule
@@ -900,37 +891,14 @@ func TestComputePageChinese(t *testing.T) {
 		t.Fatalf("no schedule and memory section:\n%s", body)
 	}
 	got := body[start:end] + "\n"
-	for _, want := range []string{"在 256 张 h800 上训练 llama-2-13b", "种布局中有", "选择性重计算", "每卡：已用"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("zh compute page lacks %q", want)
-		}
-	}
-	for _, bad := range []string{"training llama", "layouts on", "recomputation", "per GPU:", "data-parallel ranks", " tokens", "(max)", " GPUs<"} {
-		if strings.Contains(body, bad) {
-			t.Errorf("zh compute page shows English %q", bad)
-		}
-	}
-	path := filepath.Join("testdata", "compute-zh.golden.html")
-	if *updateGolden {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("compute page section differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	checkTexts(t, "zh compute page", got, []string{"在 256 张 h800 上训练 llama-2-13b", "种布局中有", "选择性重计算", "每卡：已用"}, nil)
+	checkTexts(t, "zh compute page", body, nil,
+		[]string{"training llama", "layouts on", "recomputation", "per GPU:", "data-parallel ranks", " tokens", "(max)", " GPUs<"})
+	checkGolden(t, "compute page section", "compute-zh.golden.html", got)
 	// In English the same page keeps the domains' sentences.
 	_ = h.store.SetUserLang(context.Background(), 1, "en")
 	en := h.do(req{path: "/compute", cookie: cookie}).Body.String()
-	for _, want := range []string{"training llama-2-13b on 256× h800", "layouts on 256 GPUs fit in", "selective recomputation", "2e12 tokens", "38 (max)"} {
-		if !strings.Contains(en, want) {
-			t.Errorf("en compute page lacks %q", want)
-		}
-	}
+	checkTexts(t, "en compute page", en, []string{"training llama-2-13b on 256× h800", "layouts on 256 GPUs fit in", "selective recomputation", "2e12 tokens", "38 (max)"}, nil)
 }
 
 // The dashboard's stage menu names each stage as finance/channel does in

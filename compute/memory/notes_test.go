@@ -16,21 +16,8 @@ func checkNotes(t *testing.T, c msg.Catalogue, notes []msg.Note, texts []string)
 		t.Errorf("texts %q differ from the notes' %q", texts, msg.Texts(notes))
 	}
 	for _, n := range notes {
-		tmpl, ok := c[n.Code]
-		if !ok {
-			t.Errorf("%q: not in the catalogue", n.Code)
-			continue
-		}
-		var args []string
-		for k := range n.Args {
-			args = append(args, k)
-		}
-		slices.Sort(args)
-		if want := msg.Placeholders(tmpl); !slices.Equal(args, want) {
-			t.Errorf("%s: args %v, template names %v", n.Code, args, want)
-		}
-		if got := msg.Format(tmpl, n.Args); got != n.Text {
-			t.Errorf("%s: text %q, template gives %q", n.Code, n.Text, got)
+		if err := c.Check(n); err != nil {
+			t.Error(err)
 		}
 	}
 }

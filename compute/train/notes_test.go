@@ -1,7 +1,6 @@
 package train
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/kaiwu-ai/kaiwu/msg"
@@ -11,21 +10,8 @@ import (
 // filled from n's Args (which name exactly its placeholders), is n's Text.
 func checkNote(t *testing.T, n msg.Note) {
 	t.Helper()
-	tmpl, ok := Notes[n.Code]
-	if !ok {
-		t.Errorf("%q: not in the catalogue", n.Code)
-		return
-	}
-	var args []string
-	for k := range n.Args {
-		args = append(args, k)
-	}
-	slices.Sort(args)
-	if want := msg.Placeholders(tmpl); !slices.Equal(args, want) {
-		t.Errorf("%s: args %v, template names %v", n.Code, args, want)
-	}
-	if got := msg.Format(tmpl, n.Args); got != n.Text {
-		t.Errorf("%s: text %q, template gives %q", n.Code, n.Text, got)
+	if err := Notes.Check(n); err != nil {
+		t.Error(err)
 	}
 }
 

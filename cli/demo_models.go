@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/kaiwu-ai/kaiwu/engine/recipes"
+	"github.com/kaiwu-ai/kaiwu/lifecycle"
 )
 
 // `kaiwu demo fashion|poetry|lstm|tabular`: the engine's real-model
@@ -102,17 +103,6 @@ func demoRunOutput(cmd *cobra.Command, o *Options, run func(context.Context, rec
 	return sum.Write(o.Out())
 }
 
-// fmtMetric formats a metric value: accuracies as percentages.
-func fmtMetric(metric string, v float64) string {
-	switch metric {
-	case "accuracy", "solved":
-		return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
-	case "perplexity":
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
-
 func demoHistory(o *Options, r recipes.Result, bySteps bool) Table {
 	bySteps = bySteps || r.Epochs == 0
 	first := o.T("epoch")
@@ -132,7 +122,7 @@ func demoHistory(o *Options, r recipes.Result, bySteps bool) Table {
 			n = h.Step
 		}
 		t.Rows = append(t.Rows, []string{itoa(n), strconv.FormatFloat(h.Loss, 'f', 4, 64),
-			strconv.FormatFloat(h.TestLoss, 'f', 4, 64), fmtMetric(r.Metric, h.TestMetric)})
+			strconv.FormatFloat(h.TestLoss, 'f', 4, 64), lifecycle.FormatMetric(r.Metric, h.TestMetric)})
 	}
 	return t
 }
@@ -154,8 +144,8 @@ func demoSummary(o *Options, r recipes.Result) Table {
 		{o.T("demo.first.loss"), f(r.FirstLoss, 4)},
 		{o.T("demo.final.loss"), f(r.FinalLoss, 4)},
 		{o.T("demo.test.loss"), f(r.TestLoss, 4)},
-		{o.T("metric." + r.Metric), fmtMetric(r.Metric, r.TestMetric)},
-		{o.T("demo.baseline"), fmtMetric(r.Metric, r.Baseline)},
+		{o.T("metric." + r.Metric), lifecycle.FormatMetric(r.Metric, r.TestMetric)},
+		{o.T("demo.baseline"), lifecycle.FormatMetric(r.Metric, r.Baseline)},
 	}
 	if r.Metric == "solved" || r.Metric == "r2" {
 		rows[len(rows)-1][1] = "MSE " + f(r.Baseline, 4)
@@ -295,10 +285,10 @@ func ttaRows(o *Options, x *recipes.TimeToAccuracy) [][]string {
 	f := func(v float64, p int) string { return strconv.FormatFloat(v, 'f', p, 64) }
 	at := fmt.Sprintf(o.T("demo.tta.at"), x.Step, x.Epoch)
 	if !x.Reached {
-		at = fmt.Sprintf(o.T("demo.tta.not"), x.Step, fmtMetric("accuracy", x.BestAccuracy))
+		at = fmt.Sprintf(o.T("demo.tta.not"), x.Step, lifecycle.FormatMetric("accuracy", x.BestAccuracy))
 	}
 	return [][]string{
-		{o.T("demo.tta.target"), fmtMetric("accuracy", x.Target)},
+		{o.T("demo.tta.target"), lifecycle.FormatMetric("accuracy", x.Target)},
 		{o.T("demo.tta.reached"), at},
 		{o.T("demo.tta.time"), fmt.Sprintf("%s s (%s ms/%s)", f(x.Seconds, 2), f(x.MSPerStep, 1), o.T("demo.step"))},
 		{o.T("demo.tta.eval"), fmt.Sprintf("%s s (%s)", f(x.EvalSeconds, 2), fmt.Sprintf(o.T("demo.tta.evals"), x.Evaluations, x.EvalEvery))},

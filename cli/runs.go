@@ -57,7 +57,7 @@ func runMetric(r lifecycle.Run) string {
 	if r.Metrics == nil {
 		return "—"
 	}
-	return r.Metrics.Metric + " " + fmtMetric(r.Metrics.Metric, r.Metrics.Value)
+	return r.Metrics.Metric + " " + lifecycle.FormatMetric(r.Metrics.Metric, r.Metrics.Value)
 }
 
 // runDuration formats how long a run trained.
@@ -154,7 +154,7 @@ func showRun(o *Options, r lifecycle.Run) error {
 		rows = append(rows, []string{o.T("demo.mlp.model"), m.Model}, []string{o.T("demo.mlp.params"), itoa(m.Parameters)},
 			[]string{o.T("demo.steps"), itoa(m.Steps)}, []string{o.T("demo.first.loss"), f4(m.FirstLoss)},
 			[]string{o.T("demo.final.loss"), f4(m.FinalLoss)}, []string{o.T("demo.test.loss"), f4(m.TestLoss)},
-			[]string{o.T("metric." + m.Metric), fmtMetric(m.Metric, m.Value)})
+			[]string{o.T("metric." + m.Metric), lifecycle.FormatMetric(m.Metric, m.Value)})
 	}
 	if err := (Table{Rows: rows}).Write(o.Out()); err != nil {
 		return err

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/kaiwu-ai/kaiwu/engine/ckpt"
@@ -852,15 +851,7 @@ func runTrain(o *Options, c trainConfig) error {
 	if err != nil {
 		return err
 	}
-	bar := progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(o.Err()),
-		progressbar.OptionSetDescription(o.T("training")),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	bar := newTrainingBar(o, total)
 	callbacks := []train.Callback{&train.ProgressReporter{Batch: func(s train.Status) {
 		bar.Describe(fmt.Sprintf("%s %d/%d %s %.4f", o.T("epoch"), s.Epoch, max(s.Epochs, 1), o.T("loss"), s.Loss))
 		_ = bar.Set(s.Step)

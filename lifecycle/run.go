@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -201,4 +202,17 @@ func (e *ConfigError) Unwrap() []error {
 
 func fieldErr(field, format string, args ...any) FieldError {
 	return FieldError{Field: field, Detail: fmt.Sprintf(format, args...)}
+}
+
+// FormatMetric formats a recipe's headline metric for people: accuracy
+// and the adding problem's solved share as percentages with two
+// decimals, perplexity with one, anything else (R², MSE) with four.
+func FormatMetric(metric string, v float64) string {
+	switch metric {
+	case "accuracy", "solved":
+		return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
+	case "perplexity":
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
 }

@@ -265,17 +265,6 @@ type runData struct {
 	ETA     string
 }
 
-// fmtMetric formats a metric value: accuracies as percentages.
-func fmtMetric(metric string, v float64) string {
-	switch metric {
-	case "accuracy", "solved":
-		return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
-	case "perplexity":
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
-}
-
 // fmtDuration formats seconds as "1h 02m", "3m 05s" or "4.2 s".
 func fmtDuration(sec float64) string {
 	if sec <= 0 || math.IsNaN(sec) || math.IsInf(sec, 0) {
@@ -312,7 +301,7 @@ func (s *server) runsRender(w http.ResponseWriter, r *http.Request, v *view, sta
 		}
 		d.AnyLive = d.AnyLive || row.Live
 		if run.Metrics != nil {
-			row.Metric = v.T("runs.metric."+run.Metrics.Metric) + " " + fmtMetric(run.Metrics.Metric, run.Metrics.Value)
+			row.Metric = v.T("runs.metric."+run.Metrics.Metric) + " " + lifecycle.FormatMetric(run.Metrics.Metric, run.Metrics.Value)
 		}
 		d.Runs = append(d.Runs, row)
 	}
@@ -415,8 +404,8 @@ func (s *server) runPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Nav = "runs.detail", "runs"
 	d := &runData{Run: run, Live: !run.Status.Final(), Duration: fmtDuration(run.Duration(time.Now()).Seconds())}
 	if m := run.Metrics; m != nil {
-		d.Metric = fmtMetric(m.Metric, m.Value)
-		d.Baseline = fmtMetric(m.Metric, m.Baseline)
+		d.Metric = lifecycle.FormatMetric(m.Metric, m.Value)
+		d.Baseline = lifecycle.FormatMetric(m.Metric, m.Baseline)
 		if m.Metric == "r2" || m.Metric == "solved" {
 			d.Baseline = "MSE " + strconv.FormatFloat(m.Baseline, 'f', 4, 64)
 		}

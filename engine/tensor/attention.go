@@ -420,7 +420,7 @@ func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 				attnScores(a, bh, q0, nq, k0, nk, s)
 				for i := 0; i < nq; i++ {
 					row := s[i*nk : i*nk+nk]
-					mx := float64(max(mrow[i], rowMax(row)))
+					mx := float64(max(mrow[i], attnRowMax(row, fast)))
 					if math.IsInf(mx, -1) { // nothing visible yet
 						clear(row)
 						continue
@@ -428,7 +428,7 @@ func attnForward[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 					alpha := math.Exp(float64(mrow[i]) - mx)
 					var sum float64
 					if r32, ok := as32(row); ok && fast {
-						sum = expShiftSum32(r32, float32(mx))
+						sum = kernels.ExpShiftSum(r32, r32, float32(mx))
 					} else {
 						for j, x := range row {
 							e := math.Exp(float64(x) - mx)
@@ -524,6 +524,19 @@ func rowMax[T float](row []T) T {
 	return max(max(m0, m1), max(m2, m3))
 }
 
+// attnRowMax is rowMax, with kernels.Max on float32 rows (fast): that
+// skips NaNs, so a row it finds all −Inf/NaN is rescanned with rowMax to
+// keep a NaN there (a NaN among finite scores still turns the row's
+// normaliser, and so its output, into NaN).
+func attnRowMax[T float](row []T, fast bool) T {
+	if r32, ok := as32(row); ok && fast {
+		if m := kernels.Max(r32); !math.IsInf(float64(m), -1) {
+			return T(m)
+		}
+	}
+	return rowMax(row)
+}
+
 // dot64 returns Σ x·y in float64 with four accumulators.
 func dot64[T float](x, y []T) float64 {
 	y = y[:len(x)]
@@ -569,7 +582,13 @@ func attnRowDot[T float](a *attnArgs[T], dst []T, h0, h1 int) {
 		base := a.lo.at(bh, a.h)
 		for i := 0; i < a.l; i++ {
 			r := base + i*a.lo.rs
-			dst[bh*a.l+i] = T(dot64(a.g[r:r+a.dv], a.o[r:r+a.dv]))
+			g, o := a.g[r:r+a.dv], a.o[r:r+a.dv]
+			if g32, ok := as32(g); ok {
+				o32, _ := as32(o)
+				dst[bh*a.l+i] = T(kernels.AttnDot64(g32, o32))
+				continue
+			}
+			dst[bh*a.l+i] = T(dot64(g, o))
 		}
 	}
 }
@@ -627,11 +646,7 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 					row := pb[i*nk : i*nk+nk]
 					ls := float64(lse[q0+i])
 					if r32, ok := as32(row); ok && fast {
-						l32 := float32(ls)
-						for j := range r32 {
-							r32[j] -= l32
-						}
-						kernels.Exp(r32, r32)
+						kernels.ExpShiftScale(r32, r32, float32(ls), 1)
 					} else {
 						for j, x := range row {
 							row[j] = T(math.Exp(float64(x) - ls))
@@ -664,6 +679,11 @@ func attnBackwardHeads[T float](a *attnArgs[T], h0, h1 int, scratch []T) {
 				for i := 0; i < nq; i++ {
 					di := dd[q0+i]
 					pr, dr := pb[i*nk:i*nk+nk], db[i*nk:i*nk+nk]
+					if d32, ok := as32(dr); ok {
+						p32, _ := as32(pr)
+						kernels.AttnDS(d32, p32, float32(di), float32(sc))
+						continue
+					}
 					for j := range dr {
 						dr[j] = pr[j] * (dr[j] - di) * sc
 					}

@@ -163,14 +163,7 @@ func unaryGradBody(t *ewTask, lo, hi int) {
 			}
 			return
 		case opGELU:
-			for i := 0; i < len(gx); i += 512 {
-				m := min(512, len(gx)-i)
-				d := gx[i : i+m]
-				kernels.GELUGrad(d, x[i:i+m])
-				for j, v := range g[i : i+m] {
-					d[j] *= v
-				}
-			}
+			kernels.GELUGradMul(gx, x, g)
 			return
 		}
 		clear(gx)
@@ -197,15 +190,6 @@ func unaryGradBody(t *ewTask, lo, hi int) {
 			gx[i] += math.Float32frombits(math.Float32bits(v) & m)
 		}
 	case opGELU:
-		var buf [512]float32
-		for i := 0; i < len(gx); i += len(buf) {
-			m := min(len(buf), len(gx)-i)
-			d := buf[:m]
-			kernels.GELUGrad(d, x[i:i+m])
-			gc, gxc := g[i:i+m], gx[i:i+m]
-			for j, v := range d {
-				gxc[j] += gc[j] * v
-			}
-		}
+		kernels.GELUGradMulAdd(gx, x, g)
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"github.com/kaiwu-ai/kaiwu/engine/kernels"
 )
 
-// Float32 LayerNorm: rows split across the kernels' worker pool, row sums
-// with independent accumulators (a single running sum is bound by the add
-// latency). The weight and bias gradients are sums over rows: each fixed
+// Float32 LayerNorm: rows split across the kernels' worker pool; each row's
+// statistics, normalise/affine step, backward sums and input gradient run
+// in the kernels.LN* row kernels (AVX-512 with a pure-Go fallback). The weight and bias gradients are sums over rows: each fixed
 // chunk of lnChunkRows rows writes its own partial sums, which are then
 // added up chunk by chunk in order, so the result does not depend on the
 // thread count.
@@ -64,57 +64,19 @@ func lnFwd32(out, x, w, b, st []float32, rows, d int, eps float64) {
 	lnPool.Put(t)
 }
 
-// sum64 returns Σ xs in float64 with four accumulators.
-func sum64(xs []float32) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		s0 += float64(xs[i])
-		s1 += float64(xs[i+1])
-		s2 += float64(xs[i+2])
-		s3 += float64(xs[i+3])
-	}
-	for ; i < len(xs); i++ {
-		s0 += float64(xs[i])
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// sqDev64 returns Σ (xs - mean)² in float64 with four accumulators.
-func sqDev64(xs []float32, mean float64) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		d0 := float64(xs[i]) - mean
-		d1 := float64(xs[i+1]) - mean
-		d2 := float64(xs[i+2]) - mean
-		d3 := float64(xs[i+3]) - mean
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
-	}
-	for ; i < len(xs); i++ {
-		d0 := float64(xs[i]) - mean
-		s0 += d0 * d0
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// lnRow32 normalises one row and stores its mean and 1/σ in st.
+// lnRow32 normalises one row and stores its mean and 1/σ in st. The row
+// statistics are float64 sums (kernels.LNSum, kernels.LNSqDev); with both
+// weight and bias the normalise-and-affine step is kernels.LNAffine.
 func lnRow32(o, xs, w, b, st []float32, eps float64) {
 	d := len(xs)
-	mean := sum64(xs) / float64(d)
-	inv := 1 / math.Sqrt(sqDev64(xs, mean)/float64(d)+eps)
+	mean := kernels.LNSum(xs) / float64(d)
+	inv := 1 / math.Sqrt(kernels.LNSqDev(xs, mean)/float64(d)+eps)
 	st[0], st[1] = float32(mean), float32(inv)
 	m, iv := float32(mean), float32(inv)
 	o = o[:d]
 	switch {
 	case w != nil && b != nil:
-		w, b = w[:d], b[:d]
-		for i, v := range xs {
-			o[i] = (v-m)*iv*w[i] + b[i]
-		}
+		kernels.LNAffine(o, xs, w, b, m, iv)
 	case w != nil:
 		w = w[:d]
 		for i, v := range xs {
@@ -187,34 +149,10 @@ func (t *lnTask) backRows(c, r0, r1 int) {
 		}
 		// one pass for the partial weight and bias gradients and
 		// s1 = Σ ĝ, s2 = Σ ĝ·x̂ with ĝ = g·w
-		var a0, a1, a2, b0, b1, b2 float64
+		var a0, a1, b0, b1 float64
 		switch {
 		case t.w != nil && pw != nil:
-			w := t.w[:d]
-			pw, pb := pw[:d], pb[:d]
-			i := 0
-			for ; i+2 <= d; i += 2 {
-				g0, g1 := gs[i], gs[i+1]
-				x0, x1 := (xs[i]-mean)*inv, (xs[i+1]-mean)*inv
-				pw[i] += g0 * x0
-				pw[i+1] += g1 * x1
-				pb[i] += g0
-				pb[i+1] += g1
-				h0, h1 := float64(g0*w[i]), float64(g1*w[i+1])
-				a0 += h0
-				a1 += h1
-				b0 += h0 * float64(x0)
-				b1 += h1 * float64(x1)
-			}
-			for ; i < d; i++ {
-				g0 := gs[i]
-				x0 := (xs[i] - mean) * inv
-				pw[i] += g0 * x0
-				pb[i] += g0
-				h0 := float64(g0 * w[i])
-				a2 += h0
-				b2 += h0 * float64(x0)
-			}
+			a0, b0 = kernels.LNBackAcc(pw, pb, gs, xs, t.w, mean, inv)
 		default:
 			for i, gv := range gs {
 				x0 := (xs[i] - mean) * inv
@@ -235,20 +173,12 @@ func (t *lnTask) backRows(c, r0, r1 int) {
 				}
 			}
 		}
-		s1 := float32((a0 + a1 + a2) / float64(d))
-		s2 := float32((b0 + b1 + b2) / float64(d))
+		s1 := float32((a0 + a1) / float64(d))
+		s2 := float32((b0 + b1) / float64(d))
 		dx := t.gx[r*d : r*d+d]
 		switch {
-		case t.w != nil && t.setGX:
-			w := t.w[:d]
-			for i, gv := range gs {
-				dx[i] = inv * (gv*w[i] - s1 - (xs[i]-mean)*inv*s2)
-			}
 		case t.w != nil:
-			w := t.w[:d]
-			for i, gv := range gs {
-				dx[i] += inv * (gv*w[i] - s1 - (xs[i]-mean)*inv*s2)
-			}
+			kernels.LNBackDx(dx, gs, xs, t.w, mean, inv, s1, s2, !t.setGX)
 		case t.setGX:
 			for i, gv := range gs {
 				dx[i] = inv * (gv - s1 - (xs[i]-mean)*inv*s2)

@@ -94,10 +94,15 @@ func TestNormErrors(t *testing.T) {
 // with and without the affine parameters, and that 1 and 2 threads give
 // the same bits.
 func TestLayerNormFloat32(t *testing.T) {
-	const rows, d = 700, 96 // rows not a multiple of the chunk; big enough to split
+	const rows = 700 // not a multiple of the chunk; big enough to split
 	prev := kernels.Threads()
 	defer kernels.SetThreads(prev)
-	for _, affine := range []bool{true, false} {
+	// 96: whole 16-lane vectors; 100: a scalar tail after them
+	for _, c := range []struct {
+		d      int
+		affine bool
+	}{{96, true}, {96, false}, {100, true}} {
+		d, affine := c.d, c.affine
 		rng := tensor.NewRNG(7)
 		x64 := tensor.Must(tensor.Randn(rng, rows, d))
 		w64 := tensor.Must(tensor.Randn(rng, d))
@@ -131,13 +136,33 @@ func TestLayerNormFloat32(t *testing.T) {
 		one, two := run(tensor.Float32, 1), run(tensor.Float32, 2)
 		for k := range want {
 			for i := range want[k] {
-				if d := math.Abs(one[k][i] - want[k][i]); d > 1e-4+1e-4*math.Abs(want[k][i]) {
-					t.Fatalf("affine=%v, output %d [%d]: float32 %g, float64 %g", affine, k, i, one[k][i], want[k][i])
+				if diff := math.Abs(one[k][i] - want[k][i]); diff > 1e-4+1e-4*math.Abs(want[k][i]) {
+					t.Fatalf("d=%d affine=%v, output %d [%d]: float32 %g, float64 %g", d, affine, k, i, one[k][i], want[k][i])
 				}
 				if one[k][i] != two[k][i] {
-					t.Fatalf("affine=%v, output %d [%d]: 1 thread %g, 2 threads %g", affine, k, i, one[k][i], two[k][i])
+					t.Fatalf("d=%d affine=%v, output %d [%d]: 1 thread %g, 2 threads %g", d, affine, k, i, one[k][i], two[k][i])
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkLayerNorm32 times a float32 LayerNorm forward and backward on
+// GPT-mini's shape (16×128 rows of 256).
+func BenchmarkLayerNorm32(b *testing.B) {
+	const rows, d = 2048, 256
+	rng := tensor.NewRNG(1)
+	x := tensor.Must(tensor.Must(tensor.Randn(rng, rows, d)).To(tensor.Float32)).SetRequiresGrad(true)
+	w := tensor.Must(tensor.Must(tensor.Randn(rng, d)).To(tensor.Float32)).SetRequiresGrad(true)
+	bias := tensor.Must(tensor.Must(tensor.Randn(rng, d)).To(tensor.Float32)).SetRequiresGrad(true)
+	g := tensor.Must(tensor.Must(tensor.Randn(rng, rows, d)).To(tensor.Float32))
+	for b.Loop() {
+		y, err := tensor.LayerNorm(x, []int{d}, w, bias, 1e-5)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := y.BackwardWithGrad(g); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

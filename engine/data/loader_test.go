@@ -140,7 +140,7 @@ func TestDataLoaderSynchronousAllocatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	epoch := 0
-	allocs := testing.AllocsPerRun(20, func() {
+	allocs := testing.AllocsPerRun(allocRuns, func() {
 		l.Start(epoch)
 		for l.Next() {
 			_ = l.Batch()
@@ -161,7 +161,7 @@ func TestDataLoaderPrefetchAllocatesPerEpochOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return testing.AllocsPerRun(10, func() {
+		return testing.AllocsPerRun(allocRuns, func() {
 			l.Start(0)
 			for l.Next() {
 			}

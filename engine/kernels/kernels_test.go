@@ -345,7 +345,7 @@ func TestSgemmNoAllocs(t *testing.T) {
 		gemmBias := func() { SgemmBias(true, false, n, n, n, a, n, b, n, bias, ActReLU, c, n) }
 		for name, f := range map[string]func(){"Sgemm": gemm, "SgemmBias": gemmBias} {
 			f()
-			if got := testing.AllocsPerRun(20, f); got != 0 {
+			if got := testing.AllocsPerRun(allocRuns, f); got != 0 {
 				t.Errorf("%s threads=%d: %v allocs per call, want 0", name, th, got)
 			}
 		}

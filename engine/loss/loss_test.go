@@ -410,7 +410,7 @@ func TestFusedLossesAllocateNothing(t *testing.T) {
 	}
 	step()
 	step()
-	if n := testing.AllocsPerRun(20, step); n != 0 {
+	if n := testing.AllocsPerRun(allocRuns, step); n != 0 {
 		t.Errorf("%v allocations per step", n)
 	}
 }

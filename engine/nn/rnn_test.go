@@ -142,7 +142,7 @@ func TestRNNStepAllocs(t *testing.T) {
 			}
 			step()
 			step()
-			if n := testing.AllocsPerRun(5, step); n != 0 {
+			if n := testing.AllocsPerRun(allocRuns, step); n != 0 {
 				t.Errorf("%v step allocates %v times per step", mode, n)
 			}
 		})

@@ -199,7 +199,7 @@ func TestGPTStepAllocs(t *testing.T) {
 	}
 	step()
 	step()
-	if n := testing.AllocsPerRun(5, step); n != 0 {
+	if n := testing.AllocsPerRun(allocRuns, step); n != 0 {
 		t.Errorf("GPT step allocates %v times per step", n)
 	}
 }

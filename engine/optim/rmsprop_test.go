@@ -79,7 +79,7 @@ func TestNewOptimizersAllocateNothing(t *testing.T) {
 	a := must[*Adagrad](t)(NewAdagrad([]*tensor.Tensor{w}, 0.01))
 	for _, o := range []Optimizer{r, a} {
 		_ = o.Step()
-		if n := testing.AllocsPerRun(10, func() { _ = o.Step() }); n != 0 {
+		if n := testing.AllocsPerRun(allocRuns, func() { _ = o.Step() }); n != 0 {
 			t.Errorf("%T: %v allocations per step", o, n)
 		}
 	}

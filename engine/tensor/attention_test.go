@@ -176,7 +176,7 @@ func TestAttentionArenaAllocs(t *testing.T) {
 		}
 	}
 	step()
-	if n := testing.AllocsPerRun(5, step); n != 0 {
+	if n := testing.AllocsPerRun(allocRuns, step); n != 0 {
 		t.Errorf("attention step allocates %v times", n)
 	}
 }

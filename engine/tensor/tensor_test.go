@@ -461,7 +461,7 @@ func TestMLPStepZeroAllocs(t *testing.T) {
 	if !(loss < first*0.7) {
 		t.Errorf("loss did not drop: %v -> %v", first, loss)
 	}
-	if allocs := testing.AllocsPerRun(20, step); allocs != 0 {
+	if allocs := testing.AllocsPerRun(allocRuns, step); allocs != 0 {
 		t.Errorf("training step allocates %v times per run, want 0", allocs)
 	}
 	// The same holds for a graph of generic ops (broadcast add, views,
@@ -479,7 +479,7 @@ func TestMLPStepZeroAllocs(t *testing.T) {
 		b1.ZeroGrad()
 	}
 	step2()
-	if allocs := testing.AllocsPerRun(10, step2); allocs != 0 {
+	if allocs := testing.AllocsPerRun(allocRuns, step2); allocs != 0 {
 		t.Errorf("generic-op step allocates %v times per run, want 0", allocs)
 	}
 }

@@ -70,7 +70,7 @@ func TestStepDoesNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := testing.AllocsPerRun(20, func() { _, _ = st.Step(x, y) }); n != 0 {
+	if n := testing.AllocsPerRun(allocRuns, func() { _, _ = st.Step(x, y) }); n != 0 {
 		t.Fatalf("a warm training step allocates %.1f times", n)
 	}
 }

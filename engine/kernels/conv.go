@@ -13,15 +13,42 @@ import "fmt"
 //
 // DirectConv8 and DirectConvGrad8 work on up to 8 output channels at once;
 // CopyRows and AddRowsShifted move the rows between the layouts. With
-// AVX-512 they run in assembly (conv_amd64.s), elsewhere in plain Go.
+// AVX-512 they run in assembly (conv_amd64.s), with AVX2 + FMA in other
+// assembly (conv_avx2_amd64.s), elsewhere in plain Go. The kernels follow
+// the GEMM path (ForcePath): PathAVX2 selects the AVX2 kernels even on an
+// AVX-512 CPU, PathGeneric the Go ones.
 
 // DirectConvBlock is the number of positions DirectConv8 computes per block.
 const DirectConvBlock = 32
 
 // HasDirectConv reports whether DirectConv8 and DirectConvGrad8 run in
-// assembly on this CPU (otherwise they fall back to scalar Go, and im2col
-// + GEMM is the faster convolution).
-func HasDirectConv() bool { return hasConvAsm }
+// assembly (AVX-512 or AVX2 + FMA) on this CPU under the active path
+// (otherwise they fall back to scalar Go, and im2col + GEMM is the faster
+// convolution).
+func HasDirectConv() bool { return convKind() != convGo }
+
+// The direct-convolution kernel sets.
+const (
+	convGo = iota
+	convAVX2
+	convAVX512
+)
+
+// convKind returns the kernel set matching the active GEMM path.
+func convKind() int {
+	switch activeKernel().path {
+	case PathAVX512:
+		if hasConvAVX512 {
+			return convAVX512
+		}
+		fallthrough
+	case PathAVX2:
+		if hasConvAVX2 {
+			return convAVX2
+		}
+	}
+	return convGo
+}
 
 // DirectConv8 computes nblk blocks of 32 output positions for nc ≤ 8
 // output channels: for j < nc and i < 32·nblk,
@@ -52,11 +79,27 @@ func DirectConv8(dst []float32, ldd int, x []float32, xo int, offs []int, w, bia
 		directConvNoTaps(dst, ldd, &b, relu, n, nc)
 		return
 	}
-	if hasConvAsm {
-		r := 0
-		if relu {
-			r = 1
+	r := 0
+	if relu {
+		r = 1
+	}
+	switch convKind() {
+	case convAVX2:
+		// 16-position blocks of 6 channels, or of 4 (twice for 7–8)
+		for i := 0; i < nblk; i += directChunk {
+			m := 2 * min(directChunk, nblk-i)
+			p := i * DirectConvBlock
+			if nc == 5 || nc == 6 {
+				directConv8AVX2(&dst[p], ldd, &x[xo+p], &offs[0], nt, &w[0], &b[0], r, m, 1)
+				continue
+			}
+			directConv8AVX2(&dst[p], ldd, &x[xo+p], &offs[0], nt, &w[0], &b[0], r, m, 0)
+			if nc > 4 {
+				directConv8AVX2(&dst[4*ldd+p], ldd, &x[xo+p], &offs[0], nt, &w[4], &b[4], r, m, 0)
+			}
 		}
+		return
+	case convAVX512:
 		for i := 0; i < nblk; i += directChunk {
 			m := min(directChunk, nblk-i)
 			directConv8AVX512(&dst[i*DirectConvBlock], ldd, &x[xo+i*DirectConvBlock], &offs[0], nt, &w[0], &b, r, m, nc)
@@ -132,8 +175,12 @@ func DirectConvGrad8(dw, g []float32, ldg int, x []float32, xo int, offs []int, 
 	if npos%16 != 0 || len(dw) < 8*nt || ldg < npos || len(g) < 7*ldg+npos || xo+lo < 0 || xo+hi+npos > len(x) {
 		panic(fmt.Sprintf("kernels: DirectConvGrad8: bad sizes (dw %d, g %d, ldg %d, x %d, xo %d, offsets [%d, %d], npos %d)", len(dw), len(g), ldg, len(x), xo, lo, hi, npos))
 	}
-	if !hasConvAsm {
+	switch convKind() {
+	case convGo:
 		directConvGrad8Go(dw, g, ldg, x, xo, offs, npos, nc)
+		return
+	case convAVX2:
+		directConvGrad8AVX2(dw, g, ldg, x, xo, offs, npos, nc)
 		return
 	}
 	t := 0
@@ -146,6 +193,28 @@ func DirectConvGrad8(dw, g []float32, ldg int, x []float32, xo int, offs []int, 
 		directConvGrad8AVX512(&tmp[0], &g[0], ldg, &x[xo], &pair[0], npos, nc)
 		for j := range nc {
 			dw[8*t+j] += tmp[j]
+		}
+	}
+}
+
+// directConvGrad8AVX2 runs DirectConvGrad8 on the AVX2 kernel: pairs of
+// taps × groups of 4 channels.
+func directConvGrad8AVX2(dw, g []float32, ldg int, x []float32, xo int, offs []int, npos, nc int) {
+	nt := len(offs)
+	t := 0
+	for ; t+2 <= nt; t += 2 {
+		for c := 0; c < nc; c += 4 {
+			directConvGrad4AVX2(&dw[8*t+c], &g[c*ldg], ldg, &x[xo], &offs[t], npos)
+		}
+	}
+	if t < nt { // odd tap count: pair the last tap with itself
+		pair := [2]int{offs[t], offs[t]}
+		for c := 0; c < nc; c += 4 {
+			var tmp [12]float32
+			directConvGrad4AVX2(&tmp[0], &g[c*ldg], ldg, &x[xo], &pair[0], npos)
+			for j := range min(4, nc-c) {
+				dw[8*t+c+j] += tmp[j]
+			}
 		}
 	}
 }
@@ -192,7 +261,7 @@ func CopyRows(dst []float32, ldd int, src []float32, lds int, y []float32, ldy i
 	if len(dst) < (rows-1)*ldd+w || len(src) < (rows-1)*lds+w || (y != nil && len(y) < (rows-1)*ldy+w) {
 		panic(fmt.Sprintf("kernels: CopyRows: %d rows of %d: buffers too small (dst %d, src %d, y %d)", rows, w, len(dst), len(src), len(y)))
 	}
-	if hasConvAsm {
+	if k := convKind(); k != convGo {
 		var yp *float32
 		if y != nil {
 			yp = &y[0]
@@ -206,7 +275,11 @@ func CopyRows(dst []float32, ldd int, src []float32, lds int, y []float32, ldy i
 			if yp != nil {
 				yr = &y[r*ldy]
 			}
-			copyRowsAVX512(&dst[r*ldd], ldd, &src[r*lds], lds, yr, ldy, m, w)
+			if k == convAVX2 {
+				copyRowsAVX2(&dst[r*ldd], ldd, &src[r*lds], lds, yr, ldy, m, w)
+			} else {
+				copyRowsAVX512(&dst[r*ldd], ldd, &src[r*lds], lds, yr, ldy, m, w)
+			}
 		}
 		return
 	}
@@ -237,12 +310,16 @@ func AddRowsShifted(dst, src []float32, lds int, offs []int, n int) {
 	if lo < 0 || hi+n > len(dst) || lds < n || len(src) < (len(offs)-1)*lds+n {
 		panic(fmt.Sprintf("kernels: AddRowsShifted: buffers too small (dst %d, src %d, lds %d, offsets [%d, %d], n %d)", len(dst), len(src), lds, lo, hi, n))
 	}
-	if hasConvAsm {
+	if k := convKind(); k != convGo {
 		// a few rows per call, so that goroutines stay preemptible
 		step := max(1, 1<<16/n)
 		for t := 0; t < len(offs); t += step {
 			m := min(step, len(offs)-t)
-			addRowsShiftedAVX512(&dst[0], &src[t*lds], lds, &offs[t], m, n)
+			if k == convAVX2 {
+				addRowsShiftedAVX2(&dst[0], &src[t*lds], lds, &offs[t], m, n)
+			} else {
+				addRowsShiftedAVX512(&dst[0], &src[t*lds], lds, &offs[t], m, n)
+			}
 		}
 		return
 	}

@@ -240,3 +240,18 @@ func ExampleConv2d() {
 // allocRunsExt is allocRuns (allocruns_test.go) for this external test
 // package.
 const allocRunsExt = 100
+
+// BenchmarkCNNStepPaths is BenchmarkCNNStep with each available assembly
+// path forced (kernels.ForcePath selects the GEMM and the direct-
+// convolution kernels), e.g. the AVX2 kernels on an AVX-512 machine.
+func BenchmarkCNNStepPaths(b *testing.B) {
+	for _, p := range []kernels.Path{kernels.PathAVX2, kernels.PathAVX512} {
+		if !p.Available() {
+			continue
+		}
+		b.Run(p.String(), func(b *testing.B) {
+			defer kernels.ForcePath(p)()
+			benchLeNet(b, false)
+		})
+	}
+}

@@ -300,3 +300,34 @@ func BenchmarkConv2dStep(b *testing.B) {
 		}
 	}
 }
+
+// TestConvDirectPaths reruns the direct-path tests with each assembly
+// kernel set forced (kernels.ForcePath also selects the convolution
+// kernels), so that an AVX-512 machine tests the AVX2 kernels too. The
+// gradient checks run in float64 (plain Go) but cover the dispatch.
+func TestConvDirectPaths(t *testing.T) {
+	for _, p := range []kernels.Path{kernels.PathAVX2, kernels.PathAVX512} {
+		if !p.Available() {
+			continue
+		}
+		t.Run(p.String(), func(t *testing.T) {
+			defer kernels.ForcePath(p)()
+			if !kernels.HasDirectConv() {
+				t.Fatalf("HasDirectConv() = false with %v forced", p)
+			}
+			t.Run("MatchesIm2col", TestConvDirectMatchesIm2col)
+			t.Run("GradCheck", TestConvDirectGradCheck)
+			t.Run("FusedReLUGradCheck", TestConvFusedReLUGradCheck)
+		})
+	}
+}
+
+// BenchmarkConv2dStepAVX2 is BenchmarkConv2dStep with the AVX2 GEMM and
+// direct-convolution kernels forced (an AVX2-only CPU, emulated).
+func BenchmarkConv2dStepAVX2(b *testing.B) {
+	if !kernels.PathAVX2.Available() {
+		b.Skip("no AVX2")
+	}
+	defer kernels.ForcePath(kernels.PathAVX2)()
+	BenchmarkConv2dStep(b)
+}

@@ -507,18 +507,28 @@ func (s *Clip) Fit(t *Table) error {
 
 // Apply clips.
 func (s *Clip) Apply(t *Table) error {
-	for _, n := range s.Columns {
+	return mapFitted(t, s.Columns, s.Bounds, "clip", func(v float64, b [2]float64) float64 {
+		return min(max(v, b[0]), b[1])
+	})
+}
+
+// mapFitted replaces every present value v of each numeric column in
+// cols by f(v, p), where p is the parameter pair fitted on that column;
+// a column missing from params, or not numeric, is an error naming it
+// and the step.
+func mapFitted(t *Table, cols []string, params map[string][2]float64, step string, f func(v float64, p [2]float64) float64) error {
+	for _, n := range cols {
 		c, err := column(t, n)
 		if err != nil {
 			return err
 		}
-		b, ok := s.Bounds[n]
+		p, ok := params[n]
 		if !ok || c.Type != Number {
-			return fmt.Errorf("column %q: clip was not fitted on it as a number", n)
+			return fmt.Errorf("column %q: %s was not fitted on it as a number", n, step)
 		}
 		for i, v := range c.Num {
 			if !c.Missing[i] {
-				c.Num[i] = min(max(v, b[0]), b[1])
+				c.Num[i] = f(v, p)
 			}
 		}
 	}
@@ -578,22 +588,9 @@ func (s *Scale) Fit(t *Table) error {
 
 // Apply scales.
 func (s *Scale) Apply(t *Table) error {
-	for _, n := range s.Columns {
-		c, err := column(t, n)
-		if err != nil {
-			return err
-		}
-		p, ok := s.Params[n]
-		if !ok || c.Type != Number {
-			return fmt.Errorf("column %q: scale was not fitted on it as a number", n)
-		}
-		for i, v := range c.Num {
-			if !c.Missing[i] {
-				c.Num[i] = (v - p[0]) / p[1]
-			}
-		}
-	}
-	return nil
+	return mapFitted(t, s.Columns, s.Params, "scale", func(v float64, p [2]float64) float64 {
+		return (v - p[0]) / p[1]
+	})
 }
 
 // Policies for categories not seen at Fit (and for missing values).
